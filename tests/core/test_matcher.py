@@ -1,0 +1,125 @@
+"""Matcher rules on plain data: statuses, pairing order, notes."""
+
+from __future__ import annotations
+
+from xerosync_desktop.core.matcher import build_review, mappings_to_confirm
+from xerosync_desktop.core.model import (
+    Client,
+    ClientStatus,
+    Contact,
+    ContactStatus,
+    ReviewRow,
+    Status,
+)
+
+ACTIVE, INACTIVE, PROSPECT = ClientStatus.ACTIVE, ClientStatus.INACTIVE, ClientStatus.PROSPECT
+
+
+def client(cid: str, name: str, status: ClientStatus = ACTIVE) -> Client:
+    return Client(client_id=cid, name=name, status=status, source_row=int(cid) + 1)
+
+
+def contact(cid: str, name: str, archived: bool = False, number: str = "") -> Contact:
+    status = ContactStatus.ARCHIVED if archived else ContactStatus.ACTIVE
+    return Contact(contact_id=cid, name=name, status=status, contact_number=number)
+
+
+def table(rows: list[ReviewRow]) -> list[tuple[str, str, str]]:
+    return [(r.client_name, r.contact_name, r.status.value) for r in rows]
+
+
+def test_every_status() -> None:
+    clients = [
+        client("1", "Acme Holdings LLC"),
+        client("2", "John  Smith"),
+        client("3", "Old Town Bakery"),
+        client("4", "Granite Peak", PROSPECT),
+        client("5", "Mary  Jones"),
+        client("6", "Evergreen", INACTIVE),
+        client("7", "Linked Co"),
+    ]
+    contacts = [
+        contact("c-acme", "Acme Holdings LLC"),
+        contact("c-js_", "John _Smith"),
+        contact("c-js", "John Smith"),
+        contact("c-mj", "Mary Jones"),
+        contact("c-otb", "Old Town Bakery", archived=True),
+        contact("c-ever", "EVERGREEN"),
+        contact("c-linked", "Linked Company Ltd"),
+    ]
+    rows = build_review(clients, contacts, {"7": "c-linked"})
+    assert table(rows) == [
+        ("Acme Holdings LLC", "Acme Holdings LLC", "Matched"),
+        ("John  Smith", "John _Smith", "Matched"),
+        ("Old Town Bakery", "Old Town Bakery", "Blocked: Xero contact archived"),
+        ("Granite Peak", "", "Prospect (not synced)"),
+        ("Mary  Jones", "", "New"),
+        ("Evergreen", "EVERGREEN", "Matched"),
+        ("Linked Co", "Linked Company Ltd", "Mapped"),
+        ("", "John Smith", "Will remain in Xero unmatched"),
+        ("", "Mary Jones", "Will remain in Xero unmatched"),
+    ]
+    assert rows[4].xero_name == "Mary _Jones"
+    assert rows[4].contact is None
+    assert "Inactive in TimeSolv" in rows[5].note
+    assert "rename" in rows[5].note
+    assert "archived in Xero" in rows[2].note
+
+
+def test_accents_and_case_match_under_xero_rules() -> None:
+    rows = build_review([client("1", "Café Lumière")], [contact("c", "CAFE LUMIERE")], {})
+    assert rows[0].status is Status.MATCHED
+
+
+def test_stored_mapping_wins_over_a_name_match_by_another_client() -> None:
+    clients = [client("1", "Acme"), client("2", "Acme Renamed", PROSPECT)]
+    rows = build_review(clients, [contact("c", "Acme")], {"2": "c"})
+    assert table(rows) == [("Acme", "", "New"), ("Acme Renamed", "Acme", "Prospect (not synced)")]
+
+
+def test_contact_number_pairs_before_name() -> None:
+    clients = [client("10", "Acme")]
+    contacts = [contact("by-name", "Acme"), contact("by-number", "Acme Old", number="10")]
+    rows = build_review(clients, contacts, {})
+    assert rows[0].contact_id == "by-number"
+    assert rows[0].status is Status.MATCHED
+    assert table(rows)[1] == ("", "Acme", "Will remain in Xero unmatched")
+
+
+def test_mapping_to_an_archived_contact_is_blocked() -> None:
+    rows = build_review([client("1", "Acme")], [contact("c", "Acme", archived=True)], {"1": "c"})
+    assert rows[0].status is Status.BLOCKED
+
+
+def test_active_namesake_preferred_over_archived() -> None:
+    contacts = [contact("old", "Acme", archived=True), contact("new", "Acme")]
+    rows = build_review([client("1", "Acme")], contacts, {})
+    assert (rows[0].status, rows[0].contact_id) == (Status.MATCHED, "new")
+    assert rows[1].status is Status.UNMATCHED and "Archived" in rows[1].note
+
+
+def test_stale_mapping_falls_back_and_says_so() -> None:
+    rows = build_review([client("1", "Acme")], [], {"1": "gone"})
+    assert rows[0].status is Status.NEW
+    assert "no longer exists" in rows[0].note
+
+
+def test_a_contact_pairs_with_one_client_only() -> None:
+    rows = build_review([client("1", "Acme"), client("2", "ACME")], [contact("c", "Acme")], {})
+    assert [r.status for r in rows] == [Status.MATCHED, Status.NEW]
+
+
+def test_prospects_yield_name_matches_to_syncable_clients() -> None:
+    clients = [client("1", "Acme", PROSPECT), client("2", "Acme")]
+    rows = build_review(clients, [contact("c", "Acme")], {})
+    assert [(r.status, r.contact_id) for r in rows] == [
+        (Status.PROSPECT, ""), (Status.MATCHED, "c")]
+
+
+def test_confirm_takes_matched_rows_only() -> None:
+    clients = [client("1", "Acme"), client("2", "Old"), client("3", "Linked"), client("4", "New")]
+    contacts = [contact("a", "Acme"), contact("o", "Old", archived=True), contact("l", "Linked")]
+    rows = build_review(clients, contacts, {"3": "l"})
+    assert mappings_to_confirm(rows) == {"1": "a"}
+    after = build_review(clients, contacts, {"3": "l", **mappings_to_confirm(rows)})
+    assert [r.status for r in after] == [Status.MAPPED, Status.BLOCKED, Status.MAPPED, Status.NEW]

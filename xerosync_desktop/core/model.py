@@ -1,0 +1,161 @@
+"""Domain model: plain frozen dataclasses shared by the matcher, planner, runner and GUI.
+
+Public API: ClientStatus, Client, ContactStatus, Contact, Status, ReviewRow, ContactDraft.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class ClientStatus(Enum):
+    """A TimeSolv client's status."""
+
+    ACTIVE = "Active"
+    INACTIVE = "Inactive"
+    PROSPECT = "Prospect"
+
+    @classmethod
+    def parse(cls, text: str) -> ClientStatus:
+        """Read a status cell, ignoring case and surrounding space; ValueError if unknown."""
+        wanted = text.strip().casefold()
+        for status in cls:
+            if status.value.casefold() == wanted:
+                return status
+        raise ValueError(text)
+
+
+@dataclass(frozen=True)
+class Client:
+    """One TimeSolv client, as read from a client export."""
+
+    client_id: str
+    name: str
+    status: ClientStatus
+    source_row: int | None = None
+    first_name: str = ""
+    last_name: str = ""
+    company: str = ""
+    billing_contact: str = ""
+    email: str = ""
+    phone: str = ""
+    mobile: str = ""
+    fax: str = ""
+    address_lines: tuple[str, ...] = ()
+    city: str = ""
+    region: str = ""
+    postal_code: str = ""
+    country: str = ""
+
+
+class ContactStatus(Enum):
+    """A Xero contact's ContactStatus."""
+
+    ACTIVE = "ACTIVE"
+    ARCHIVED = "ARCHIVED"
+    GDPRREQUEST = "GDPRREQUEST"
+
+
+@dataclass(frozen=True)
+class Contact:
+    """The part of a Xero contact the product reads."""
+
+    contact_id: str
+    name: str
+    status: ContactStatus = ContactStatus.ACTIVE
+    contact_number: str = ""
+
+    @property
+    def is_archived(self) -> bool:
+        """Xero refuses any update to a contact that is not ACTIVE."""
+        return self.status is not ContactStatus.ACTIVE
+
+
+class Status(Enum):
+    """A review row's status; the value is the exact text the user sees and the workbook holds."""
+
+    MATCHED = "Matched"
+    MAPPED = "Mapped"
+    NEW = "New"
+    UNMATCHED = "Will remain in Xero unmatched"
+    PROSPECT = "Prospect (not synced)"
+    BLOCKED = "Blocked: Xero contact archived"
+
+    @property
+    def label(self) -> str:
+        """The text shown to the user."""
+        return self.value
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    """One line of the mapping review: a TimeSolv client, a Xero contact, or both."""
+
+    status: Status
+    client: Client | None = None
+    contact: Contact | None = None
+    xero_name: str = ""
+    note: str = ""
+
+    @property
+    def client_id(self) -> str:
+        return self.client.client_id if self.client else ""
+
+    @property
+    def client_name(self) -> str:
+        return self.client.name if self.client else ""
+
+    @property
+    def contact_id(self) -> str:
+        return self.contact.contact_id if self.contact else ""
+
+    @property
+    def contact_name(self) -> str:
+        return self.contact.name if self.contact else ""
+
+    @property
+    def source_row(self) -> int | None:
+        return self.client.source_row if self.client else None
+
+
+@dataclass(frozen=True)
+class Phone:
+    """One Xero phone slot the product owns."""
+
+    phone_type: str
+    number: str
+
+
+@dataclass(frozen=True)
+class Address:
+    """The Xero POBOX (billing) address the product owns."""
+
+    lines: tuple[str, ...] = ()
+    city: str = ""
+    region: str = ""
+    postal_code: str = ""
+    country: str = ""
+
+    def is_empty(self) -> bool:
+        return not (any(self.lines) or self.city or self.region or self.postal_code
+                    or self.country)
+
+
+@dataclass(frozen=True)
+class ContactDraft:
+    """What the product sends to Xero for one client: only the fields it owns.
+
+    `contact_id` is empty for a create. Empty strings are not sent, so an update never
+    clears a value the bookkeeper typed into Xero.
+    """
+
+    name: str
+    contact_number: str
+    contact_id: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+    phones: tuple[Phone, ...] = ()
+    address: Address = field(default_factory=Address)
+    status: ContactStatus = ContactStatus.ACTIVE
