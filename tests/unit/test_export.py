@@ -1,0 +1,67 @@
+"""Review and log workbooks: layout, text kept as text, nothing half-written."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from xerosync_desktop.core.matcher import build_review
+from xerosync_desktop.core.model import Client, ClientStatus, Contact
+from xerosync_desktop.errors import UserError
+from xerosync_desktop.excel.export import LOG_COLUMNS, REVIEW_COLUMNS, write_log, write_review
+from xerosync_desktop.store.runs import RunRecord
+from xerosync_desktop.sync.events import Level, LogEntry
+
+
+def test_review_workbook(tmp_path: Path) -> None:
+    clients = [Client("00010", "=HYPERLINK(\"http://x\")", ClientStatus.ACTIVE, source_row=2),
+               Client("00020", "Acme", ClientStatus.ACTIVE, source_row=3)]
+    rows = build_review(clients, [Contact("c-1", "ACME"), Contact("c-2", "@Lonely")], {})
+    path = tmp_path / "review.xlsx"
+    write_review(path, rows)
+
+    workbook = load_workbook(path)
+    assert workbook.sheetnames[0] == "Review"
+    sheet = workbook["Review"]
+    assert [c.value for c in sheet[1]] == list(REVIEW_COLUMNS)
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:H4"
+    values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    assert values[0][:4] == [2, "00010", "=HYPERLINK(\"http://x\")", "=HYPERLINK(\"http://x\")"]
+    assert sheet.cell(row=2, column=3).data_type == "s"  # text, not a formula
+    assert values[1][1:7] == ["00020", "Acme", "Acme", "ACME", "c-1", "Matched"]
+    assert values[2][4] == "@Lonely" and values[2][6] == "Will remain in Xero unmatched"
+    assert sheet.column_dimensions["C"].width >= len("=HYPERLINK(\"http://x\")")
+
+
+def test_log_workbook_has_every_entry_and_the_run(tmp_path: Path) -> None:
+    start = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+    entries = [LogEntry(time=start, level=Level.INFO, action="Created", message=f"entry {i}",
+                        client_id=f"{i:05}", client_name=f"Client {i}", contact_id=f"id-{i}")
+               for i in range(120)]
+    run = RunRecord(run_id=1, tenant_id="t", tenant_name="Demo Company (US)",
+                    source_file="/x/clients.csv", started_at=start, finished_at=start,
+                    outcome="finished", created=120, updated=0, skipped=0, failed=0, message="")
+    path = tmp_path / "log.xlsx"
+    write_log(path, entries, run)
+
+    workbook = load_workbook(path)
+    assert workbook.sheetnames == ["Log", "Run"]
+    log_sheet = workbook["Log"]
+    assert [c.value for c in log_sheet[1]] == list(LOG_COLUMNS)
+    assert log_sheet.max_row == 121
+    assert log_sheet.cell(row=121, column=7).value == "entry 119"
+    assert isinstance(log_sheet.cell(row=2, column=1).value, datetime)
+    run_sheet = {row[0].value: row[1].value for row in workbook["Run"].iter_rows(min_row=2)}
+    assert run_sheet["Organisation"] == "Demo Company (US)"
+    assert run_sheet["Created"] == 120 and run_sheet["Log entries"] == 120
+
+
+def test_unwritable_target_is_a_user_error_and_leaves_no_file(tmp_path: Path) -> None:
+    target = tmp_path / "missing-folder" / "review.xlsx"
+    with pytest.raises(UserError, match="Could not save review.xlsx"):
+        write_review(target, [])
+    assert not list(tmp_path.rglob("*.xlsx"))

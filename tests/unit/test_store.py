@@ -1,0 +1,69 @@
+"""The SQLite store: migrations, settings per organisation, mappings, runs and log entries."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from xerosync_desktop.errors import UserError
+from xerosync_desktop.store import Store, SyncSettings
+from xerosync_desktop.store.db import SCHEMA_VERSION
+from xerosync_desktop.sync.events import Level, LogEntry, RunSummary
+
+
+def test_settings_are_kept_per_organisation(tmp_path: Path) -> None:
+    with Store(tmp_path / "db.sqlite3") as store:
+        a = SyncSettings("tenant-a", "Org A", "/a.csv", True)
+        b = SyncSettings("tenant-b", "Org B", "/b.csv", False)
+        store.settings.save_sync_settings(a)
+        store.settings.save_sync_settings(b)
+    with Store(tmp_path / "db.sqlite3") as store:
+        assert store.settings.sync_settings() == b  # the one picked last
+        assert store.settings.sync_settings("tenant-a") == a
+        assert store.settings.sync_settings("unknown") == SyncSettings(tenant_id="unknown")
+
+
+def test_mappings_per_organisation_and_replace(tmp_path: Path) -> None:
+    with Store(tmp_path / "db.sqlite3") as store:
+        store.mappings.save("a", {"1": "c1", "2": "c2"}, "confirmed")
+        store.mappings.save("b", {"1": "other"}, "synced")
+        store.mappings.save("a", {"2": "c2-new"}, "synced")
+        assert store.mappings.for_tenant("a") == {"1": "c1", "2": "c2-new"}
+        assert store.mappings.for_tenant("b") == {"1": "other"}
+
+
+def test_runs_keep_every_entry_in_order(tmp_path: Path) -> None:
+    now = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+    with Store(tmp_path / "db.sqlite3") as store:
+        run_id = store.runs.start("a", "Org A", "/a.csv", now)
+        store.runs.add_entries(run_id, [LogEntry(now, Level.INFO, "Created", f"m{i}", str(i))
+                                        for i in range(75)])
+        store.runs.finish(RunSummary(run_id, "Org A", "/a.csv", now, now, "finished",
+                                     created=75))
+        assert [e.message for e in store.runs.entries(run_id)] == [f"m{i}" for i in range(75)]
+        record = store.runs.latest("a")
+        assert record is not None and (record.run_id, record.created, record.outcome) == (
+            run_id, 75, "finished")
+        assert store.runs.latest("b") is None
+
+
+def test_a_failed_transaction_changes_nothing(tmp_path: Path) -> None:
+    with Store(tmp_path / "db.sqlite3") as store:
+        with pytest.raises(RuntimeError), store.transaction():
+            store.mappings.save("a", {"1": "c1"}, "synced")
+            raise RuntimeError("boom")
+        assert store.mappings.for_tenant("a") == {}
+
+
+def test_schema_version_and_newer_database_refused(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    Store(path).close()
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(UserError, match="newer version"):
+        Store(path)

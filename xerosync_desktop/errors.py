@@ -1,0 +1,60 @@
+"""Errors that carry the sentence the user sees: what happened, then what to do.
+
+Public API: XerosyncError, UserError and its subclasses.
+"""
+
+from __future__ import annotations
+
+
+class XerosyncError(Exception):
+    """Base of the product's own errors."""
+
+
+class UserError(XerosyncError):
+    """An error whose message is written for the user, never a traceback or a server dump."""
+
+    default_message = "Something went wrong."
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or self.default_message
+        super().__init__(self.message)
+
+
+class ClientFileError(UserError):
+    """The TimeSolv client file cannot be read or holds values the product cannot use."""
+
+
+class SettingsError(UserError):
+    """Setup is incomplete: no organisation, no client file, or client sync not enabled."""
+
+
+class NotConnectedError(UserError):
+    default_message = "The app is not connected to Xero. Open Setup and click Connect to Xero."
+
+
+class AuthorizationError(UserError):
+    """Xero refused the connection (bad code, revoked or expired grant): reconnect."""
+
+    default_message = ("Xero no longer accepts this connection. Open Setup and click "
+                       "Connect to Xero again; your mappings are kept.")
+
+
+class XeroError(UserError):
+    """Xero answered a request with an error the product could not act on."""
+
+
+class RateLimitError(XeroError):
+    """Xero's rate limit was reached (HTTP 429)."""
+
+    def __init__(self, message: str, problem: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.problem = problem
+        self.retry_after = retry_after
+
+
+class XeroUnavailableError(XeroError):
+    """Xero could not be reached or answered with a server error."""
+
+
+class LoginError(UserError):
+    """The browser sign-in did not complete: denied, timed out, wrong state, port busy."""

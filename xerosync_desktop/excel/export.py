@@ -1,0 +1,135 @@
+"""Review and log workbooks, shared by the GUI and (later) the command line.
+
+Public API: write_review(), write_log(), REVIEW_COLUMNS, LOG_COLUMNS.
+
+Every cell goes through `_cell()`, which keeps text as text: a client named `=HYPERLINK(...)`
+is shown as those characters, never run as a formula. Files are written in write-only mode
+(flat memory for 10,000 rows) to a temporary file and moved into place, so a failed export
+never leaves half a workbook under the chosen name.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from ..core.model import ReviewRow
+from ..errors import UserError
+from ..store.runs import RunRecord
+from ..sync.events import LogEntry
+
+REVIEW_COLUMNS = ("Source Row", "Client ID", "TimeSolv Client", "Name in Xero", "Xero Contact",
+                  "Xero ContactID", "Status", "Note")
+LOG_COLUMNS = ("Time", "Level", "Client ID", "TimeSolv Client", "Action", "Xero ContactID",
+               "Message")
+_MAX_WIDTH = 60
+_BOLD = Font(bold=True)
+
+Value = str | int | float | datetime | None
+
+
+def write_review(path: Path | str, rows: Sequence[ReviewRow]) -> None:
+    """The mapping review: sheet `Review`, one line per row, in the order shown in the app."""
+    table = [(row.source_row, row.client_id, row.client_name, row.xero_name, row.contact_name,
+              row.contact_id, row.status.label, row.note) for row in rows]
+    workbook = Workbook(write_only=True)
+    _add_table(workbook, "Review", REVIEW_COLUMNS, table)
+    _save(workbook, Path(path))
+
+
+def write_log(path: Path | str, entries: Iterable[LogEntry], run: RunRecord) -> None:
+    """A run's full log (sheet `Log`) and what the run was (sheet `Run`)."""
+    table = [(entry.time.astimezone().replace(tzinfo=None), entry.level.value, entry.client_id,
+              entry.client_name, entry.action, entry.contact_id, entry.message)
+             for entry in entries]
+    workbook = Workbook(write_only=True)
+    _add_table(workbook, "Log", LOG_COLUMNS, table)
+    run_sheet = [
+        ("Organisation", run.tenant_name),
+        ("Source file", run.source_file),
+        ("Started", _local(run.started_at)),
+        ("Finished", _local(run.finished_at)),
+        ("Outcome", run.outcome),
+        ("Created", run.created),
+        ("Updated", run.updated),
+        ("Skipped", run.skipped),
+        ("Failed", run.failed),
+        ("Log entries", len(table)),
+    ]
+    if run.message:
+        run_sheet.append(("Message", run.message))
+    _add_table(workbook, "Run", ("Item", "Value"), run_sheet, filters=False)
+    _save(workbook, Path(path))
+
+
+def _local(moment: datetime | None) -> datetime | None:
+    """Excel has no time zones: show the user's local time."""
+    return moment.astimezone().replace(tzinfo=None) if moment else None
+
+
+def _add_table(workbook: Workbook, title: str, header: Sequence[str],
+               rows: Sequence[Sequence[Value]], filters: bool = True) -> None:
+    sheet: WriteOnlyWorksheet = workbook.create_sheet(title)
+    widths = [len(name) for name in header]
+    for row in rows:
+        for index, value in enumerate(row):
+            widths[index] = max(widths[index], _shown_length(value))
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, _MAX_WIDTH)
+    sheet.freeze_panes = "A2"
+    if filters:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
+    sheet.append([_cell(sheet, name, bold=True) for name in header])
+    for row in rows:
+        sheet.append([_cell(sheet, value) for value in row])
+
+
+def _cell(sheet: WriteOnlyWorksheet, value: Value, bold: bool = False) -> WriteOnlyCell:
+    """The one way a value reaches a workbook: text stays text, never a formula."""
+    if isinstance(value, str):
+        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+        cell.data_type = "s"
+    else:
+        cell = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, datetime):
+            cell.number_format = "yyyy-mm-dd hh:mm:ss"
+    if bold:
+        cell.font = _BOLD
+    return cell
+
+
+def _shown_length(value: Value) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, datetime):
+        return 19
+    return len(str(value))
+
+
+def _save(workbook: Workbook, path: Path) -> None:
+    temporary = ""
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=".xerosync-", suffix=".xlsx",
+                                             dir=path.parent)
+        os.close(handle)
+        workbook.save(temporary)
+        os.replace(temporary, path)
+    except OSError as exc:
+        for sheet in workbook.worksheets:  # finish the write-only streams; nothing to keep
+            if not sheet.closed:
+                sheet.close()
+        raise UserError(f"Could not save {path.name} ({exc.strerror or exc}). If it is open "
+                        "in Excel, close it; or pick another folder.") from exc
+    finally:
+        if temporary:
+            Path(temporary).unlink(missing_ok=True)

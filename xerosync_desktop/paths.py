@@ -1,0 +1,61 @@
+"""Where the app keeps its data and logs, and where its bundled resources are.
+
+Public API: AppPaths, resource_path().
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "xerosync-desktop"
+
+
+@dataclass(frozen=True)
+class AppPaths:
+    """The per-user folders of one app instance; tests point them at a temporary dir."""
+
+    data_dir: Path
+    log_dir: Path
+
+    @classmethod
+    def default(cls) -> AppPaths:
+        return cls(data_dir=platformdirs.user_data_path(APP_NAME, appauthor=False),
+                   log_dir=platformdirs.user_log_path(APP_NAME, appauthor=False))
+
+    @classmethod
+    def under(cls, root: Path) -> AppPaths:
+        """Everything below one folder (`--data-dir`, tests)."""
+        return cls(data_dir=root / "data", log_dir=root / "logs")
+
+    def ensure(self) -> AppPaths:
+        """Create the folders, readable by the user only."""
+        for folder in (self.data_dir, self.log_dir):
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            folder.chmod(0o700)
+        return self
+
+    @property
+    def database(self) -> Path:
+        return self.data_dir / "xerosync.sqlite3"
+
+    @property
+    def demo_state(self) -> Path:
+        """The embedded demo Xero's organisations and contacts, kept between sessions."""
+        return self.data_dir / "demo-xero.json"
+
+
+def resource_path(*parts: str) -> Path:
+    """A file under `resources/`, from a source checkout, an install or a frozen bundle."""
+    candidates = [
+        Path(getattr(sys, "_MEIPASS", "")) / "resources",
+        Path(__file__).resolve().parent.parent / "resources",
+        Path(sys.prefix) / "share" / APP_NAME / "resources",
+    ]
+    for base in candidates:
+        if (base / Path(*parts)).exists():
+            return base / Path(*parts)
+    return candidates[1] / Path(*parts)

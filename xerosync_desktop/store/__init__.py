@@ -1,0 +1,40 @@
+"""The app's SQLite store: settings, mappings per Xero organisation, runs and their logs.
+
+Public API: Store, SyncSettings, RunRecord, transaction().
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+from .db import open_database, transaction
+from .mappings import Mappings
+from .runs import RunRecord, Runs
+from .settings import Settings, SyncSettings
+
+__all__ = ["Store", "SyncSettings", "RunRecord", "transaction"]
+
+
+class Store:
+    """One thread's connection to the database, with its three repositories."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.conn = open_database(path)
+        self.settings = Settings(self.conn)
+        self.mappings = Mappings(self.conn)
+        self.runs = Runs(self.conn)
+
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        """All or nothing across the repositories."""
+        return transaction(self.conn)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

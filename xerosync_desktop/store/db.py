@@ -1,0 +1,102 @@
+"""SQLite database: connection, schema version, migrations, transactions.
+
+Public API: open_database(), transaction(), SCHEMA_VERSION.
+
+Plain sqlite3 in autocommit mode; every multi-statement change goes through `transaction()`.
+A connection belongs to the thread that opened it: each worker opens its own.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..errors import UserError
+
+_MIGRATIONS: tuple[str, ...] = (
+    # 1: settings, mappings per organisation, sync runs and every log entry
+    """
+    CREATE TABLE settings (
+        scope TEXT NOT NULL,            -- '' for the app, else a Xero tenant id
+        key   TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (scope, key)
+    );
+    CREATE TABLE mappings (
+        tenant_id  TEXT NOT NULL,
+        client_id  TEXT NOT NULL,
+        contact_id TEXT NOT NULL,
+        source     TEXT NOT NULL,       -- 'confirmed' or 'synced'
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, client_id)
+    );
+    CREATE TABLE runs (
+        id          INTEGER PRIMARY KEY,
+        tenant_id   TEXT NOT NULL,
+        tenant_name TEXT NOT NULL,
+        source_file TEXT NOT NULL,
+        started_at  TEXT NOT NULL,
+        finished_at TEXT,
+        outcome     TEXT NOT NULL DEFAULT 'running',
+        created     INTEGER NOT NULL DEFAULT 0,
+        updated     INTEGER NOT NULL DEFAULT 0,
+        skipped     INTEGER NOT NULL DEFAULT 0,
+        failed      INTEGER NOT NULL DEFAULT 0,
+        message     TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX runs_by_tenant ON runs (tenant_id, id);
+    CREATE TABLE run_log (
+        id          INTEGER PRIMARY KEY,
+        run_id      INTEGER NOT NULL REFERENCES runs (id),
+        time        TEXT NOT NULL,
+        level       TEXT NOT NULL,
+        client_id   TEXT NOT NULL,
+        client_name TEXT NOT NULL,
+        action      TEXT NOT NULL,
+        contact_id  TEXT NOT NULL,
+        message     TEXT NOT NULL
+    );
+    CREATE INDEX run_log_by_run ON run_log (run_id, id);
+    """,
+)
+
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+
+def open_database(path: Path | str) -> sqlite3.Connection:
+    """Open (creating if need be) and migrate the database at `path`."""
+    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA foreign_keys = ON")
+    if str(path) != ":memory:":
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    _migrate(conn)
+    return conn
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """All or nothing: BEGIN IMMEDIATE ... COMMIT, ROLLBACK on any exception."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    with transaction(conn):
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise UserError("The data folder was written by a newer version of "
+                            "xerosync-desktop. Install the newer version to open it.")
+        for number in range(version, SCHEMA_VERSION):
+            for statement in _MIGRATIONS[number].split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

@@ -1,0 +1,33 @@
+"""Mappings: which Xero ContactID each TimeSolv client is linked to, per organisation.
+
+Public API: Mappings.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+
+class Mappings:
+    """Client id -> ContactID links of each Xero organisation."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def for_tenant(self, tenant_id: str) -> dict[str, str]:
+        rows = self._conn.execute(
+            "SELECT client_id, contact_id FROM mappings WHERE tenant_id = ?", (tenant_id,))
+        return {row[0]: row[1] for row in rows}
+
+    def save(self, tenant_id: str, links: Mapping[str, str], source: str) -> None:
+        """Store or replace links; `source` says why ('confirmed' or 'synced')."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        self._conn.executemany(
+            "INSERT INTO mappings (tenant_id, client_id, contact_id, source, updated_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, client_id) DO UPDATE SET "
+            "contact_id = excluded.contact_id, source = excluded.source, "
+            "updated_at = excluded.updated_at",
+            [(tenant_id, client_id, contact_id, source, now)
+             for client_id, contact_id in links.items()])

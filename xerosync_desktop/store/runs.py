@@ -1,0 +1,86 @@
+"""Sync runs and every log entry of each, so any run's full log can be exported later.
+
+Public API: Runs, RunRecord.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..sync.events import Level, LogEntry, RunSummary
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """A stored run, as the Run sheet of a log workbook shows it."""
+
+    run_id: int
+    tenant_id: str
+    tenant_name: str
+    source_file: str
+    started_at: datetime
+    finished_at: datetime | None
+    outcome: str
+    created: int
+    updated: int
+    skipped: int
+    failed: int
+    message: str
+
+
+class Runs:
+    """Start and finish runs, append log entries, read them back."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def start(self, tenant_id: str, tenant_name: str, source_file: str,
+              started_at: datetime) -> int:
+        cursor = self._conn.execute(
+            "INSERT INTO runs (tenant_id, tenant_name, source_file, started_at) "
+            "VALUES (?, ?, ?, ?)", (tenant_id, tenant_name, source_file, started_at.isoformat()))
+        return int(cursor.lastrowid or 0)
+
+    def add_entries(self, run_id: int, entries: Iterable[LogEntry]) -> None:
+        self._conn.executemany(
+            "INSERT INTO run_log (run_id, time, level, client_id, client_name, action, "
+            "contact_id, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(run_id, e.time.isoformat(), e.level.value, e.client_id, e.client_name, e.action,
+              e.contact_id, e.message) for e in entries])
+
+    def finish(self, summary: RunSummary) -> None:
+        self._conn.execute(
+            "UPDATE runs SET finished_at = ?, outcome = ?, created = ?, updated = ?, "
+            "skipped = ?, failed = ?, message = ? WHERE id = ?",
+            (summary.finished_at.isoformat(), summary.outcome, summary.created,
+             summary.updated, summary.skipped, summary.failed, summary.message,
+             summary.run_id))
+
+    def get(self, run_id: int) -> RunRecord | None:
+        row = self._conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+        if row is None:
+            return None
+        return RunRecord(
+            run_id=row["id"], tenant_id=row["tenant_id"], tenant_name=row["tenant_name"],
+            source_file=row["source_file"],
+            started_at=datetime.fromisoformat(row["started_at"]),
+            finished_at=(datetime.fromisoformat(row["finished_at"])
+                         if row["finished_at"] else None),
+            outcome=row["outcome"], created=row["created"], updated=row["updated"],
+            skipped=row["skipped"], failed=row["failed"], message=row["message"])
+
+    def latest(self, tenant_id: str) -> RunRecord | None:
+        row = self._conn.execute("SELECT max(id) FROM runs WHERE tenant_id = ?",
+                                 (tenant_id,)).fetchone()
+        return self.get(row[0]) if row and row[0] else None
+
+    def entries(self, run_id: int) -> list[LogEntry]:
+        rows = self._conn.execute(
+            "SELECT time, level, client_id, client_name, action, contact_id, message "
+            "FROM run_log WHERE run_id = ? ORDER BY id", (run_id,))
+        return [LogEntry(time=datetime.fromisoformat(r[0]), level=Level(r[1]), client_id=r[2],
+                         client_name=r[3], action=r[4], contact_id=r[5], message=r[6])
+                for r in rows]

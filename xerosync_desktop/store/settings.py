@@ -1,0 +1,63 @@
+"""Settings: the app's and each Xero organisation's, as text in SQLite.
+
+Public API: Settings, SyncSettings.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+_APP = ""
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    """What Setup saves: the organisation picked, its client file, and Enable Client Sync."""
+
+    tenant_id: str = ""
+    tenant_name: str = ""
+    clients_file: str = ""
+    client_sync_enabled: bool = False
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.tenant_id and self.clients_file and self.client_sync_enabled)
+
+
+class Settings:
+    """Key/value settings with a scope: '' for the app, a tenant id for an organisation."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def get(self, key: str, scope: str = _APP, default: str = "") -> str:
+        row = self._conn.execute("SELECT value FROM settings WHERE scope = ? AND key = ?",
+                                 (scope, key)).fetchone()
+        return row[0] if row else default
+
+    def put(self, values: dict[str, str], scope: str = _APP) -> None:
+        self._conn.executemany(
+            "INSERT INTO settings (scope, key, value) VALUES (?, ?, ?) "
+            "ON CONFLICT (scope, key) DO UPDATE SET value = excluded.value",
+            [(scope, key, value) for key, value in values.items()])
+
+    def sync_settings(self, tenant_id: str | None = None) -> SyncSettings:
+        """The saved setup of `tenant_id`, or of the organisation picked last."""
+        tenant_id = self.get("tenant_id") if tenant_id is None else tenant_id
+        if not tenant_id:
+            return SyncSettings()
+        return SyncSettings(
+            tenant_id=tenant_id,
+            tenant_name=self.get("tenant_name", tenant_id),
+            clients_file=self.get("clients_file", tenant_id),
+            client_sync_enabled=self.get("client_sync_enabled", tenant_id) == "1",
+        )
+
+    def save_sync_settings(self, settings: SyncSettings) -> None:
+        """Remember the organisation as the one picked, and its own setup."""
+        self.put({"tenant_id": settings.tenant_id})
+        self.put({"tenant_name": settings.tenant_name,
+                  "clients_file": settings.clients_file,
+                  "client_sync_enabled": "1" if settings.client_sync_enabled else "0"},
+                 scope=settings.tenant_id)

@@ -1,0 +1,69 @@
+"""What a background job reports: plain frozen data, safe to pass between threads.
+
+Public API: Level, LogEntry, Progress, RunSummary, SyncEvent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+
+class Level(Enum):
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One line of a sync log: the live list shows the newest 50, the store keeps all."""
+
+    time: datetime
+    level: Level
+    action: str
+    message: str
+    client_id: str = ""
+    client_name: str = ""
+    contact_id: str = ""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a job is: `done` of `total` steps, with a short line for the user."""
+
+    done: int
+    total: int
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """How a sync run ended."""
+
+    run_id: int
+    tenant_name: str
+    source_file: str
+    started_at: datetime
+    finished_at: datetime
+    outcome: str  # 'finished', 'cancelled' or 'stopped'
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    failed: int = 0
+    message: str = ""
+
+    @property
+    def text(self) -> str:
+        """One sentence for the user."""
+        counts = (f"{self.created} created, {self.updated} updated, "
+                  f"{self.skipped} skipped, {self.failed} failed")
+        if self.outcome == "finished":
+            return f"Sync finished: {counts}."
+        if self.outcome == "cancelled":
+            return f"Sync cancelled: {counts}. Sync again to carry on."
+        return f"Sync stopped: {counts}. {self.message}".strip()
+
+
+SyncEvent = LogEntry | Progress
