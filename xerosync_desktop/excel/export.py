@@ -10,6 +10,7 @@ never leaves half a workbook under the chosen name.
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -27,6 +28,8 @@ from ..core.model import ReviewRow
 from ..errors import UserError
 from ..store.runs import RunRecord
 from ..sync.events import LogEntry
+
+log = logging.getLogger(__name__)
 
 REVIEW_COLUMNS = ("Source Row", "Client ID", "TimeSolv Client", "Name in Xero", "Xero Contact",
                   "Xero ContactID", "Status", "Note")
@@ -124,6 +127,7 @@ def _save(workbook: Workbook, path: Path) -> None:
         os.close(handle)
         workbook.save(temporary)
         os.replace(temporary, path)
+        log.info("workbook saved: %s", path)
     except OSError as exc:
         for sheet in workbook.worksheets:  # finish the write-only streams; nothing to keep
             if not sheet.closed:

@@ -5,6 +5,7 @@ Public API: Review, load_review(), confirm_mappings().
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -16,6 +17,8 @@ from ..store import Store, SyncSettings
 from ..timesolv.loader import load_clients
 from ..xero.client import XeroClient
 from .events import Progress, SyncEvent
+
+log = logging.getLogger(__name__)
 
 Report = Callable[[SyncEvent], None]
 
@@ -53,6 +56,8 @@ def load_review(settings: SyncSettings, xero: XeroClient, store: Store,
                                                     f"Read {read} of {total} Xero contacts…")))
     mappings = store.mappings.for_tenant(settings.tenant_id)
     rows = build_review(clients, contacts, mappings)
+    log.info("review loaded: %d clients, %d Xero contacts, %d stored links", len(clients),
+             len(contacts), len(mappings))
     report(Progress(1, 1, f"{len(clients)} clients, {len(contacts)} Xero contacts."))
     return Review(settings=settings, clients=tuple(clients), contacts=tuple(contacts),
                   mappings=tuple(sorted(mappings.items())), rows=tuple(rows),
@@ -64,4 +69,5 @@ def confirm_mappings(review: Review, store: Store) -> Review:
     links = mappings_to_confirm(review.rows)
     with store.transaction():
         store.mappings.save(review.settings.tenant_id, links, source="confirmed")
+    log.info("confirmed %d mappings", len(links))
     return review.relinked(store.mappings.for_tenant(review.settings.tenant_id))

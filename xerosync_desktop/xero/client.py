@@ -27,7 +27,7 @@ from xero_python.accounting import Contacts as SdkContacts
 from xero_python.accounting import Phone as SdkPhone
 from xero_python.api_client import ApiClient, Configuration
 from xero_python.api_client.oauth2 import OAuth2Token, TokenApi
-from xero_python.exceptions import HTTPStatusException, RateLimitException
+from xero_python.exceptions import HTTPStatusException, OAuth2Error, RateLimitException
 from xero_python.identity import IdentityApi
 
 from ..core.model import Contact, ContactDraft, ContactStatus
@@ -162,23 +162,26 @@ class XeroClient:
 
     def _call(self, doing: str, method: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """`method(*args, **kwargs)` with a timeout, one refresh on a 401, errors as ours."""
-        for attempt in (1, 2):
+        refresh = False
+        while True:
             try:
+                if refresh and self._api_client.refresh_oauth2_token() is None:
+                    raise AuthorizationError()
                 return method(*args, _request_timeout=TIMEOUT, **kwargs)
             except HTTPStatusException as exc:
                 status = exc.http_resp.status if exc.http_resp is not None else 0
-                if status == 401 and attempt == 1:
-                    log.info("Xero answered 401 while %s; refreshing the token once", doing)
-                    if self._api_client.refresh_oauth2_token() is None:
-                        raise AuthorizationError() from None
-                    continue
-                raise _translate(exc, status, doing) from None
+                if status != 401 or refresh:
+                    raise _translate(exc, status, doing) from None
+            except OAuth2Error:
+                log.warning("no usable token while %s", doing)
+                raise AuthorizationError() from None
             except urllib3.exceptions.HTTPError as exc:
                 log.warning("network failure while %s: %s", doing, type(exc).__name__)
                 raise XeroUnavailableError(
                     f"Could not reach Xero while {doing} (the connection failed or timed "
                     "out). Check the internet connection, then try again.") from None
-        raise AssertionError("unreachable")
+            log.info("Xero answered 401 while %s; refreshing the token once", doing)
+            refresh = True
 
 
 def _translate(exc: HTTPStatusException, status: int, doing: str) -> Exception:

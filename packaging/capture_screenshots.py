@@ -1,0 +1,82 @@
+"""Drive the app through the seed flow offscreen and save a screenshot of each step.
+
+    .venv/bin/python packaging/capture_screenshots.py [OUT_DIR]
+
+Runs on the embedded demo in a throwaway data folder; the browser sign-in is followed over
+HTTP instead of opening a browser. Screenshots go to packaging/screenshots/ by default.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import threading
+import urllib.request
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+from PySide6.QtGui import QDesktopServices  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+from xerosync_desktop.bootstrap import build_demo  # noqa: E402
+from xerosync_desktop.gui.main_window import MainWindow  # noqa: E402
+from xerosync_desktop.paths import AppPaths  # noqa: E402
+
+
+def follow(url: object) -> bool:
+    text = url.toString()  # type: ignore[attr-defined]
+    threading.Thread(target=lambda: urllib.request.urlopen(text, timeout=10).read(),
+                     daemon=True).start()
+    return True
+
+
+def wait_for(signal: object, timeout_ms: int = 30_000) -> None:
+    loop = QEventLoop()
+    signal.connect(lambda *_: loop.quit())  # type: ignore[attr-defined]
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
+
+
+def shot(widget: QWidget, out: Path, name: str) -> None:
+    QApplication.processEvents()
+    widget.grab().save(str(out / name))
+    print(out / name)
+
+
+def main() -> int:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    QDesktopServices.openUrl = follow  # type: ignore[method-assign]
+    app = QApplication([])
+    with tempfile.TemporaryDirectory() as root:
+        ctx = build_demo(AppPaths.under(Path(root)))
+        window = MainWindow(ctx)
+        window.resize(1200, 760)
+        window.show()
+        shot(window, out, "1-setup-not-connected.png")
+        window.setup_tab.connect_button.click()
+        wait_for(window.setup_tab.connect_finished)
+        window.setup_tab.enable_checkbox.setChecked(True)
+        window.setup_tab.save_button.click()
+        shot(window, out, "2-setup-saved.png")
+        window.setup_tab.review_button.click()
+        wait_for(window.mapping_tab.review_loaded)
+        shot(window, out, "3-mapping-review.png")
+        window.mapping_tab.confirm_button.click()
+        wait_for(window.mapping_tab.confirm_finished)
+        shot(window, out, "4-mapping-confirmed.png")
+        window.tabs.setCurrentWidget(window.sync_tab)
+        window.sync_tab.sync_button.click()
+        wait_for(window.sync_tab.run_finished)
+        shot(window, out, "5-sync-finished.png")
+        window.close()
+        ctx.close()
+    del app
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

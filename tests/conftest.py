@@ -1,0 +1,86 @@
+"""Shared fixtures: headless Qt, private folders, a real sandbox, the app's window.
+
+No test touches the user's real data folder or keyring: HOME and the XDG folders point into
+each test's tmp_path, and every app instance gets `AppPaths.under(tmp_path)`.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from xerosync_desktop.paths import AppPaths
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "home"
+    for name, sub in (("HOME", ""), ("XDG_DATA_HOME", ".local/share"),
+                      ("XDG_STATE_HOME", ".local/state"), ("XDG_CONFIG_HOME", ".config"),
+                      ("XDG_CACHE_HOME", ".cache")):
+        folder = home / sub
+        folder.mkdir(parents=True, exist_ok=True)
+        monkeypatch.setenv(name, str(folder))
+    return home
+
+
+@pytest.fixture
+def paths(tmp_path: Path) -> AppPaths:
+    return AppPaths.under(tmp_path / "app").ensure()
+
+
+@pytest.fixture
+def sandbox() -> Iterator[object]:
+    """A real Xero sandbox on an ephemeral 127.0.0.1 port, with the demo organisations."""
+    from xerosync_desktop.sandbox import SandboxOptions, XeroSandbox
+
+    with XeroSandbox(SandboxOptions(port=0, data="demo")) as running:
+        yield running
+
+
+class FakeBrowser:
+    """Plays the system browser: follows the authorize URL over real HTTP, redirects and all."""
+
+    def __init__(self) -> None:
+        self.opened: list[str] = []
+        self.errors: list[BaseException] = []
+        self._threads: list[threading.Thread] = []
+
+    def open(self, url: object) -> bool:
+        text = url.toString() if hasattr(url, "toString") else str(url)
+        self.opened.append(text)
+        thread = threading.Thread(target=self._follow, args=(text,), daemon=True)
+        self._threads.append(thread)
+        thread.start()
+        return True
+
+    def _follow(self, url: str) -> None:
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                response.read()
+        except BaseException as exc:  # reported to the test
+            self.errors.append(exc)
+
+    def join(self) -> None:
+        for thread in self._threads:
+            thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeBrowser]:
+    """QDesktopServices.openUrl follows the sign-in instead of opening a real browser."""
+    from PySide6.QtGui import QDesktopServices
+
+    fake = FakeBrowser()
+    monkeypatch.setattr(QDesktopServices, "openUrl", fake.open)
+    yield fake
+    fake.join()

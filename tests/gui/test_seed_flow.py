@@ -1,0 +1,311 @@
+"""The seed article, end to end: the real window, the real sandbox, the real SDK.
+
+Setup (connect, organisation, Enable Client Sync, Save) -> Mapping (review, filter, download,
+Confirm Mappings, Back) -> Sync (Sync to Xero, live log, download the full log). Then what
+Xero (the sandbox) holds and what the workbooks say.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from pytestqt.qtbot import QtBot
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QPushButton
+
+from xerosync_desktop.bootstrap import AppContext, build_demo
+from xerosync_desktop.gui.main_window import MainWindow
+from xerosync_desktop.logsetup import setup_logging
+from xerosync_desktop.paths import AppPaths
+from xerosync_desktop.sandbox import XeroSandbox
+from xerosync_desktop.timesolv.loader import load_clients
+
+US = "Demo Company (US)"
+TIMEOUT = 30_000
+
+
+def xero_key(name: str) -> str:
+    """Xero's name equality, written here independently of the product's rule."""
+    bare = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return re.sub(r"\s+", " ", bare).strip().casefold()
+
+
+@pytest.fixture
+def ctx(paths: AppPaths, sandbox: XeroSandbox) -> Iterator[AppContext]:
+    context = build_demo(paths, sandbox_url=sandbox.url)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, ctx: AppContext) -> MainWindow:
+    setup_logging(ctx.paths.log_dir, level=logging.DEBUG)  # as the app does, and chattier
+    main = MainWindow(ctx)
+    qtbot.addWidget(main)
+    main.show()
+    return main
+
+
+def click(qtbot: QtBot, button: QPushButton) -> None:
+    assert button.isEnabled(), f"{button.text()} is disabled"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def shown_rows(window: MainWindow) -> list[dict[str, str]]:
+    """The mapping table as the user sees it, through the filter."""
+    proxy = window.mapping_tab.proxy
+    headers = [proxy.headerData(c, Qt.Orientation.Horizontal) for c in range(proxy.columnCount())]
+    return [{headers[c]: proxy.data(proxy.index(r, c)) for c in range(proxy.columnCount())}
+            for r in range(proxy.rowCount())]
+
+
+def save_dialog_returns(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
+
+
+def connect_and_save(qtbot: QtBot, window: MainWindow, organisation: str = US) -> None:
+    setup = window.setup_tab
+    with qtbot.waitSignal(setup.connect_finished, timeout=TIMEOUT) as connected:
+        click(qtbot, setup.connect_button)
+    assert connected.args == [True], setup.message_bar.text()
+    names = [setup.organisation_combo.itemText(i) for i in range(setup.organisation_combo.count())]
+    assert names == ["Demo Company (US)", "Demo Company (Global)"]
+    setup.organisation_combo.setCurrentIndex(names.index(organisation))
+    assert setup.clients_file_edit.text().endswith("timesolv_clients.csv")
+    assert not window.tabs.isTabEnabled(window.tabs.indexOf(window.sync_tab))
+    setup.enable_checkbox.setChecked(True)
+    assert not setup.review_button.isEnabled()  # not saved yet
+    with qtbot.waitSignal(setup.settings_saved, timeout=TIMEOUT):
+        click(qtbot, setup.save_button)
+    assert "Client sync is enabled" in setup.message_bar.text()
+    assert window.tabs.isTabEnabled(window.tabs.indexOf(window.sync_tab))
+
+
+def test_whole_seed_flow(qtbot: QtBot, window: MainWindow, sandbox: XeroSandbox, browser: Any,
+                         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    us = next(o["tenantId"] for o in sandbox.organisations()
+              if o["tenantName"] == US)
+    before = {c["ContactID"]: c for c in sandbox.contacts(us)}
+    assert window.demo_banner.isVisible()
+
+    # --- Setup
+    connect_and_save(qtbot, window)
+    assert browser.opened and "code_challenge_method=S256" in browser.opened[0]
+    assert "Demo Company (US)" in window.organisation_label.text()
+
+    # --- Map Clients: review
+    mapping = window.mapping_tab
+    with qtbot.waitSignal(mapping.review_loaded, timeout=TIMEOUT):
+        click(qtbot, window.setup_tab.review_button)
+    assert window.tabs.currentWidget() is mapping
+    rows = shown_rows(window)
+    by_client = {r["TimeSolv Client"]: r for r in rows if r["TimeSolv Client"]}
+    assert len(by_client) == 36
+    expected = {
+        "Acme Holdings LLC": ("Matched", "Acme Holdings LLC"),
+        "Delta Dental Group": ("Matched", "DELTA Dental Group"),
+        "Café Lumière": ("Matched", "Cafe Lumiere"),
+        "John  Smith": ("Matched", "John _Smith"),
+        "Evergreen Landscaping": ("Matched", "Evergreen Landscaping"),
+        "Mary  Jones": ("New", ""),
+        "Thompson  Hardware": ("New", ""),
+        "Old Town Bakery": ("Blocked: Xero contact archived", "Old Town Bakery"),
+        "Granite Peak Ventures": ("Prospect (not synced)", ""),
+        "Harbor View Dental": ("Prospect (not synced)", "Harbor View Dental"),
+        "Foster & Grant Architects": ("New", ""),
+    }
+    for name, (status, contact) in expected.items():
+        assert (by_client[name]["Status"], by_client[name]["Xero Contact"]) == (status, contact)
+    assert by_client["Mary  Jones"]["Name in Xero"] == "Mary _Jones"
+    assert by_client["Mary  Jones"]["Xero ContactID"] == ""
+    unmatched = sorted(r["Xero Contact"] for r in rows if not r["TimeSolv Client"])
+    assert unmatched == ["City Water Utility", "Internal Revenue Service", "John Smith",
+                         "Legacy Supplies Co", "Mary Jones", "Office Depot"]
+    assert all(r["Status"] == "Will remain in Xero unmatched" for r in rows
+               if not r["TimeSolv Client"])
+
+    # filter and search, as the user would
+    mapping.status_combo.setCurrentIndex(mapping.status_combo.findText("New"))
+    assert {r["Status"] for r in shown_rows(window)} == {"New"}
+    new_count = len(shown_rows(window))
+    assert new_count == sum(r["Status"] == "New" for r in rows)
+    mapping.search_edit.setText("jones")
+    assert [r["TimeSolv Client"] for r in shown_rows(window)] == ["Mary  Jones"]
+    mapping.search_edit.clear()
+    mapping.status_combo.setCurrentIndex(0)
+    assert len(shown_rows(window)) == len(rows)
+
+    # download the review
+    review_path = tmp_path / "review.xlsx"
+    save_dialog_returns(monkeypatch, review_path)
+    with qtbot.waitSignal(mapping.export_finished, timeout=TIMEOUT):
+        click(qtbot, mapping.download_button)
+    sheet = load_workbook(review_path)["Review"]
+    header = [c.value for c in sheet[1]]
+    assert header == ["Source Row", "Client ID", "TimeSolv Client", "Name in Xero",
+                      "Xero Contact", "Xero ContactID", "Status", "Note"]
+    book_rows = [dict(zip(header, (c.value for c in r), strict=True))
+                 for r in sheet.iter_rows(min_row=2)]
+    assert len(book_rows) == len(rows)
+    mary = next(r for r in book_rows if r["TimeSolv Client"] == "Mary  Jones")
+    assert (mary["Status"], mary["Xero Contact"], mary["Client ID"]) == ("New", None, "00080")
+    assert Counter(r["Status"] for r in book_rows) == Counter(r["Status"] for r in rows)
+
+    # Confirm Mappings: Matched becomes Mapped
+    matched = sum(r["Status"] == "Matched" for r in rows)
+    with qtbot.waitSignal(mapping.confirm_finished, timeout=TIMEOUT) as confirmed:
+        click(qtbot, mapping.confirm_button)
+    assert confirmed.args == [matched]
+    after_confirm = {r["TimeSolv Client"]: r["Status"] for r in shown_rows(window)
+                     if r["TimeSolv Client"]}
+    assert after_confirm["Acme Holdings LLC"] == "Mapped"
+    assert after_confirm["John  Smith"] == "Mapped"
+    assert after_confirm["Old Town Bakery"] == "Blocked: Xero contact archived"
+    assert "Matched" not in after_confirm.values()
+    assert not mapping.confirm_button.isEnabled()
+
+    # Back to Setup
+    click(qtbot, mapping.back_button)
+    assert window.tabs.currentWidget() is window.setup_tab
+
+    # --- Sync Clients
+    window.tabs.setCurrentWidget(window.sync_tab)
+    sync = window.sync_tab
+    with qtbot.waitSignal(sync.run_finished, timeout=60_000) as finished:
+        click(qtbot, sync.sync_button)
+    summary = finished.args[0]
+    assert (summary.outcome, summary.failed) == ("finished", 0)
+    assert summary.created == new_count
+    assert summary.updated == matched
+    assert summary.skipped == 4  # three prospects and the archived Old Town Bakery
+    assert sync.progress_bar.value() == sync.progress_bar.maximum() == 36
+    live = sync.log_model.entries()
+    assert 0 < len(live) <= 50
+    assert live[-1].action == "Summary"
+    assert "Sync finished: " in sync.summary_label.text()
+
+    log_path = tmp_path / "log.xlsx"
+    save_dialog_returns(monkeypatch, log_path)
+    with qtbot.waitSignal(sync.export_finished, timeout=TIMEOUT):
+        click(qtbot, sync.download_button)
+    workbook = load_workbook(log_path)
+    log_sheet = workbook["Log"]
+    log_header = [c.value for c in log_sheet[1]]
+    assert log_header == ["Time", "Level", "Client ID", "TimeSolv Client", "Action",
+                          "Xero ContactID", "Message"]
+    entries = [dict(zip(log_header, (c.value for c in r), strict=True))
+               for r in log_sheet.iter_rows(min_row=2)]
+    per_client = [e for e in entries if e["Client ID"]]
+    assert sorted(e["Client ID"] for e in per_client) == sorted(
+        c.client_id for c in load_clients(window.setup_tab.clients_file_edit.text()))
+    assert len(entries) == len(per_client) + 2  # and the Started and Summary lines
+    blocked = next(e for e in entries if e["TimeSolv Client"] == "Old Town Bakery")
+    assert (blocked["Action"], blocked["Level"]) == ("Skipped", "WARNING")
+    assert "archived in Xero" in blocked["Message"]
+    run_sheet = {r[0].value: r[1].value for r in workbook["Run"].iter_rows(min_row=2)}
+    assert run_sheet["Organisation"] == US and run_sheet["Created"] == new_count
+
+    # --- What Xero holds
+    contacts = sandbox.contacts(us)
+    active = [c for c in contacts if c["ContactStatus"] == "ACTIVE"]
+    assert len({xero_key(c["Name"]) for c in active}) == len(active), "duplicate names in Xero"
+    numbers = [c["ContactNumber"] for c in contacts if c.get("ContactNumber")]
+    assert len(numbers) == len(set(numbers)), "duplicate ContactNumbers in Xero"
+    by_name = {c["Name"]: c for c in contacts}
+    clients = load_clients(window.setup_tab.clients_file_edit.text())
+    for client in clients:
+        xero_name = client.name.replace("  ", " _")
+        if client.status.value == "Prospect":
+            assert not any(c.get("ContactNumber") == client.client_id for c in contacts)
+        elif client.name == "Old Town Bakery":
+            continue
+        else:
+            contact = by_name[xero_name if xero_name in by_name else
+                              next(n for n in by_name if xero_key(n) == xero_key(xero_name))]
+            assert contact["ContactStatus"] == "ACTIVE", client.name  # inactive too
+            assert contact["ContactNumber"] == client.client_id
+    assert by_name["Mary _Jones"]["EmailAddress"] == "mary.jones@mail.example"
+    assert by_name["Delta Dental Group"]["ContactID"] in before  # renamed, not re-created
+    for untouched in ("Old Town Bakery", "John Smith", "Mary Jones", "Harbor View Dental",
+                      "Office Depot", "Legacy Supplies Co"):
+        contact = by_name[untouched]
+        assert contact == before[contact["ContactID"]], f"{untouched} was changed"
+    assert "Granite Peak Ventures" not in by_name
+    assert len(contacts) == len(before) + new_count
+
+    # --- A second sync adds nothing
+    with qtbot.waitSignal(sync.run_finished, timeout=60_000) as again:
+        click(qtbot, sync.sync_button)
+    assert (again.args[0].created, again.args[0].failed) == (0, 0)
+    assert len(sandbox.contacts(us)) == len(contacts)
+
+    # --- No token anywhere the app writes
+    token = window._ctx.vault.load()
+    secrets = [token["access_token"], token["refresh_token"]]
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert {".log", ".xlsx", ".sqlite3"} <= {p.suffix for p in written}
+    for path in written:
+        data = path.read_bytes()
+        assert not any(secret.encode() in data for secret in secrets), f"a token is in {path}"
+
+
+def test_access_denied_is_shown_and_setup_stays_closed(qtbot: QtBot, window: MainWindow,
+                                                      sandbox: XeroSandbox,
+                                                      browser: Any) -> None:
+    sandbox.set_consent(False)
+    setup = window.setup_tab
+    with qtbot.waitSignal(setup.connect_finished, timeout=TIMEOUT) as connected:
+        click(qtbot, setup.connect_button)
+    assert connected.args == [False]
+    assert "Access to Xero was not allowed" in setup.message_bar.text()
+    assert setup.message_bar.kind == "error"
+    assert setup.connect_button.text() == "Connect to Xero" and setup.connect_button.isEnabled()
+    assert not setup.save_button.isEnabled()
+    assert not window.tabs.isTabEnabled(window.tabs.indexOf(window.mapping_tab))
+
+
+def test_live_log_shows_fifty_and_the_download_has_every_entry(
+        qtbot: QtBot, window: MainWindow, sandbox: XeroSandbox, browser: Any, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    clients = tmp_path / "many clients.csv"
+    clients.write_text("Client ID,Client Name,Status\n" + "".join(
+        f"{i:05},Many Client {i},{'Inactive' if i % 7 == 0 else 'Active'}\n"
+        for i in range(1, 121)), encoding="utf-8")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(clients), ""))
+    setup = window.setup_tab
+    with qtbot.waitSignal(setup.connect_finished, timeout=TIMEOUT):
+        click(qtbot, setup.connect_button)
+    click(qtbot, setup.browse_button)
+    assert setup.clients_file_edit.text() == str(clients)
+    setup.enable_checkbox.setChecked(True)
+    click(qtbot, setup.save_button)
+
+    window.tabs.setCurrentWidget(window.sync_tab)
+    sync = window.sync_tab
+    with qtbot.waitSignal(sync.run_finished, timeout=60_000) as finished:
+        click(qtbot, sync.sync_button)
+    assert (finished.args[0].created, finished.args[0].failed) == (120, 0)
+    live = sync.log_model.entries()
+    assert len(live) == sync.log_view.model().rowCount() == 50
+    assert live[-1].action == "Summary"
+
+    log_path = tmp_path / "log.xlsx"
+    save_dialog_returns(monkeypatch, log_path)
+    with qtbot.waitSignal(sync.export_finished, timeout=TIMEOUT):
+        click(qtbot, sync.download_button)
+    sheet = load_workbook(log_path)["Log"]
+    assert sheet.max_row == 1 + 120 + 2
+    created = {row[2].value for row in sheet.iter_rows(min_row=2) if row[4].value == "Created"}
+    assert created == {f"{i:05}" for i in range(1, 121)}
+    us = "7c3a1f52-4b8e-4d2a-9f61-2e5b8c0d9a11"
+    inactive = [c for c in sandbox.contacts(us) if c.get("ContactNumber") == "00007"]
+    assert [c["ContactStatus"] for c in inactive] == ["ACTIVE"]

@@ -1,0 +1,83 @@
+"""Fixtures for Qt-free tests of the jobs: a sandbox with a hand-driven clock, a signed-in app."""
+
+from __future__ import annotations
+
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from xerosync_desktop.bootstrap import AppContext, build_demo
+from xerosync_desktop.paths import AppPaths
+from xerosync_desktop.sandbox import SandboxOptions, XeroSandbox
+from xerosync_desktop.store import SyncSettings
+from xerosync_desktop.xero.auth import LoopbackReceiver, finish_authorization, start_authorization
+
+US = "Demo Company (US)"
+US_TENANT = "7c3a1f52-4b8e-4d2a-9f61-2e5b8c0d9a11"  # fixed by the sandbox's demo data
+
+
+class Clock:
+    """Time for the sandbox's limits and token lifetimes, moved by the test."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@dataclass
+class Demo:
+    """A signed-in app context against its own sandbox."""
+
+    ctx: AppContext
+    sandbox: XeroSandbox
+    clock: Clock
+    tenant_id: str
+
+    def settings(self, clients_file: Path | str) -> SyncSettings:
+        return SyncSettings(self.tenant_id, US, str(clients_file), True)
+
+
+def sign_in(ctx: AppContext) -> None:
+    """The loopback PKCE flow, with the browser played by a thread following the redirect."""
+    receiver = LoopbackReceiver()
+    request = start_authorization(ctx.endpoints, ctx.client_id, receiver)
+    threading.Thread(target=lambda: urllib.request.urlopen(request.url, timeout=10).read(),
+                     daemon=True).start()
+    ctx.vault.save(finish_authorization(request, receiver, ctx.endpoints, ctx.client_id,
+                                        should_stop=lambda: False, timeout=10))
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def sandbox_options(clock: Clock) -> SandboxOptions:
+    return SandboxOptions(port=0, data="demo", clock=clock)
+
+
+@pytest.fixture
+def demo(paths: AppPaths, sandbox_options: SandboxOptions, clock: Clock) -> Iterator[Demo]:
+    with XeroSandbox(sandbox_options) as sandbox:
+        ctx = build_demo(paths, sandbox_url=sandbox.url)
+        sign_in(ctx)
+        yield Demo(ctx, sandbox, clock, US_TENANT)
+        ctx.close()
+
+
+def write_clients(path: Path, rows: list[tuple[str, str, str]]) -> Path:
+    """A TimeSolv client export with Client ID, Client Name and Status."""
+    lines = ["Client ID,Client Name,Status"] + [",".join(row) for row in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

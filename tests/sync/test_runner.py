@@ -1,0 +1,168 @@
+"""The sync runner against a real sandbox: batches, per-contact failures, and calls that fail.
+
+Each test asserts what Xero (the sandbox) holds and what the store kept afterwards: nothing
+created twice, no link forgotten, every client in the log.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from xerosync_desktop.bootstrap import build_demo
+from xerosync_desktop.errors import AuthorizationError, SettingsError, XeroUnavailableError
+from xerosync_desktop.paths import AppPaths
+from xerosync_desktop.sandbox import SandboxOptions, XeroSandbox
+from xerosync_desktop.sync.events import LogEntry, Progress, RunSummary
+from xerosync_desktop.sync.runner import sync_clients
+
+from .conftest import US_TENANT, Clock, Demo, sign_in, write_clients
+
+
+def xero_key(name: str) -> str:
+    bare = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return re.sub(r"\s+", " ", bare).strip().casefold()
+
+
+def run(demo: Demo, clients: Path) -> tuple[RunSummary, list[object]]:
+    events: list[object] = []
+    with demo.ctx.open_store() as store:
+        xero = demo.ctx.open_xero()
+        try:
+            summary = sync_clients(demo.settings(clients), xero, store, events.append,
+                                   lambda: False)
+        finally:
+            xero.close()
+    return summary, events
+
+
+def stored_links(demo: Demo) -> dict[str, str]:
+    with demo.ctx.open_store() as store:
+        return store.mappings.for_tenant(demo.tenant_id)
+
+
+def assert_xero_consistent(demo: Demo) -> list[dict]:
+    contacts = demo.sandbox.contacts(demo.tenant_id)
+    active = [c for c in contacts if c["ContactStatus"] == "ACTIVE"]
+    assert len({xero_key(c["Name"]) for c in active}) == len(active), "a name twice in Xero"
+    numbers = [c["ContactNumber"] for c in contacts if c.get("ContactNumber")]
+    assert len(numbers) == len(set(numbers)), "a ContactNumber twice in Xero"
+    return contacts
+
+
+def test_many_clients_in_batches_of_fifty(demo: Demo, tmp_path: Path) -> None:
+    rows = [(f"{i:05}", f"Client Number {i}", "Active") for i in range(1, 121)]
+    clients = write_clients(tmp_path / "clients.csv", rows)
+    calls_before = demo.sandbox.call_count(demo.tenant_id)
+
+    summary, events = run(demo, clients)
+
+    assert (summary.outcome, summary.created, summary.failed) == ("finished", 120, 0)
+    assert demo.sandbox.call_count(demo.tenant_id) - calls_before == 1 + 3  # read + 3 PUTs
+    progress = [e for e in events if isinstance(e, Progress)]
+    assert progress[-1].done == progress[-1].total == 120
+    contacts = assert_xero_consistent(demo)
+    by_number = {c.get("ContactNumber"): c for c in contacts}
+    links = stored_links(demo)
+    assert set(links) == {cid for cid, _, _ in rows}
+    assert all(by_number[cid]["ContactID"] == links[cid] for cid in links)
+    with demo.ctx.open_store() as store:
+        assert len(store.runs.entries(summary.run_id)) == 120 + 2
+
+    again, _ = run(demo, clients)
+    assert (again.created, again.updated) == (0, 120)
+    assert len(demo.sandbox.contacts(demo.tenant_id)) == len(contacts)
+
+
+def test_a_contact_xero_refuses_fails_alone(demo: Demo, tmp_path: Path) -> None:
+    clients = write_clients(tmp_path / "clients.csv", [
+        ("1", "Fresh Client", "Active"),
+        ("2", "FRESH CLIENT", "Active"),  # the same name to Xero: refused, and only it
+        ("3", "Another Client", "Active"),
+        ("4", "N" * 256, "Active"),  # refused before sending
+    ])
+    summary, events = run(demo, clients)
+    assert (summary.outcome, summary.created, summary.failed) == ("finished", 2, 2)
+    failed = {e.client_id: e.message for e in events
+              if isinstance(e, LogEntry) and e.action == "Failed"}
+    assert "already assigned to another contact" in failed["2"]
+    assert "256 characters long" in failed["4"]
+    assert set(stored_links(demo)) == {"1", "3"}
+    assert_xero_consistent(demo)
+
+
+def test_rate_limit_stops_cleanly_and_a_later_run_finishes(paths: AppPaths, clock: Clock,
+                                                             tmp_path: Path) -> None:
+    rows = [(f"{i:05}", f"Limited Client {i}", "Active") for i in range(1, 161)]
+    clients = write_clients(tmp_path / "clients.csv", rows)
+    state = tmp_path / "xero-state.json"
+
+    limited = SandboxOptions(port=0, data="demo", clock=clock, minute_limit=4, state_file=state)
+    with XeroSandbox(limited) as sandbox:
+        demo = Demo(build_demo(paths, sandbox_url=sandbox.url), sandbox, clock, US_TENANT)
+        sign_in(demo.ctx)
+        clock.advance(61)  # the sign-in's /connections call leaves the window
+        summary, events = run(demo, clients)  # read + 3 PUTs; the 4th PUT meets the limit
+        assert summary.outcome == "stopped"
+        assert summary.created == 150
+        assert "per-minute limit" in summary.message and "try again in" in summary.message
+        assert any(isinstance(e, LogEntry) and e.action == "Stopped" for e in events)
+        assert len(stored_links(demo)) == 150  # every contact created is linked
+        assert_xero_consistent(demo)
+
+    # later: Xero (the same state) with its limit renewed; the app signs in again
+    with XeroSandbox(SandboxOptions(port=0, data="demo", clock=clock,
+                                    state_file=state)) as sandbox:
+        demo = Demo(build_demo(paths, sandbox_url=sandbox.url), sandbox, clock, US_TENANT)
+        sign_in(demo.ctx)
+        summary, _ = run(demo, clients)
+        assert (summary.outcome, summary.created, summary.updated) == ("finished", 10, 150)
+        contacts = assert_xero_consistent(demo)
+        numbers = Counter(c.get("ContactNumber") for c in contacts)
+        assert all(numbers[cid] == 1 for cid, _, _ in rows)
+        assert len(stored_links(demo)) == 160
+
+
+def test_an_expired_access_token_is_refreshed_once_and_the_run_goes_on(
+        demo: Demo, tmp_path: Path) -> None:
+    clients = write_clients(tmp_path / "clients.csv", [("1", "Token Client", "Active")])
+    old_refresh = demo.ctx.vault.load()["refresh_token"]
+    demo.sandbox.expire_access_tokens()  # Xero answers 401 although the token looks valid
+    summary, _ = run(demo, clients)
+    assert (summary.outcome, summary.created) == ("finished", 1)
+    assert demo.ctx.vault.load()["refresh_token"] != old_refresh  # rotated and kept
+
+
+def test_a_revoked_grant_asks_to_reconnect_and_loses_nothing(demo: Demo,
+                                                              tmp_path: Path) -> None:
+    clients = write_clients(tmp_path / "clients.csv", [("1", "Grant Client", "Active")])
+    run(demo, clients)
+    links = stored_links(demo)
+    demo.sandbox.revoke_all_grants()
+    demo.sandbox.expire_access_tokens()
+    with pytest.raises(AuthorizationError) as refused:
+        run(demo, clients)
+    assert "Connect to Xero again" in refused.value.message
+    assert stored_links(demo) == links
+
+
+def test_xero_unreachable_is_a_clear_message(demo: Demo, tmp_path: Path) -> None:
+    clients = write_clients(tmp_path / "clients.csv", [("1", "Offline Client", "Active")])
+    demo.sandbox.stop()
+    with pytest.raises(XeroUnavailableError) as offline:
+        run(demo, clients)
+    assert "Could not reach Xero" in offline.value.message
+    assert "Traceback" not in offline.value.message and "HTTP" not in offline.value.message
+
+
+def test_sync_refuses_until_client_sync_is_enabled(demo: Demo, tmp_path: Path) -> None:
+    clients = write_clients(tmp_path / "clients.csv", [("1", "Gate Client", "Active")])
+    settings = replace(demo.settings(clients), client_sync_enabled=False)
+    with demo.ctx.open_store() as store, pytest.raises(SettingsError, match="Enable Client Sync"):
+        sync_clients(settings, demo.ctx.open_xero(), store, lambda _: None, lambda: False)
+    assert not any(c.get("ContactNumber") == "1" for c in demo.sandbox.contacts(demo.tenant_id))

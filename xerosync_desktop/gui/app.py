@@ -1,0 +1,67 @@
+"""The desktop app's entry point: arguments, logging, the composition root, the window.
+
+Public API: main(), parse_args().
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from .. import __version__
+from ..bootstrap import build_demo
+from ..errors import UserError
+from ..logsetup import setup_logging
+from ..paths import AppPaths, resource_path
+from .dialogs import install_excepthook, show_error
+from .main_window import MainWindow
+
+log = logging.getLogger(__name__)
+DESKTOP_FILE_NAME = "com.xerosync.Desktop"
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="xerosync-desktop",
+                                     description="Sync TimeSolv clients to Xero as contacts.")
+    parser.add_argument("--demo", action="store_true",
+                        help="use the embedded demo Xero and sample clients (the default in "
+                             "this version)")
+    parser.add_argument("--data-dir", type=Path,
+                        help="keep data and logs under this folder instead of the user's")
+    parser.add_argument("--sandbox", metavar="URL",
+                        help="use a Xero sandbox already running at URL")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    paths = (AppPaths.under(args.data_dir) if args.data_dir else AppPaths.default()).ensure()
+    setup_logging(paths.log_dir)
+    log.info("xerosync-desktop %s starting; data in %s", __version__, paths.data_dir)
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setApplicationName("xerosync-desktop")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName(DESKTOP_FILE_NAME)
+    icon = resource_path("icons", "xerosync.svg")
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    install_excepthook(paths.log_dir)
+    try:
+        ctx = build_demo(paths, sandbox_url=args.sandbox)
+    except UserError as exc:
+        show_error(None, exc.message)
+        return 1
+    window = MainWindow(ctx)
+    window.show()
+    try:
+        return app.exec()
+    finally:
+        ctx.close()
+        log.info("xerosync-desktop stopped")

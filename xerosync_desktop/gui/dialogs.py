@@ -1,0 +1,78 @@
+"""Dialogs and the message bar: how the app tells the user things.
+
+Public API: MessageBar, ask_save_path(), default_export_dir(), show_error(),
+install_excepthook().
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QStandardPaths
+from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QWidget
+
+log = logging.getLogger(__name__)
+
+_STYLES = {
+    "info": "background:#e8f1fb; border:1px solid #9cc0e8; color:#0b3a66;",
+    "success": "background:#e7f6ea; border:1px solid #8fd19e; color:#0f5132;",
+    "error": "background:#fdecea; border:1px solid #f5a3a3; color:#842029;",
+}
+
+
+class MessageBar(QLabel):
+    """An inline line of news under a tab's controls: never a modal box to click away."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(self.textInteractionFlags())
+        self.kind = ""
+        self.hide()
+
+    def show_message(self, text: str, kind: str = "info") -> None:
+        self.kind = kind
+        self.setText(text)
+        self.setStyleSheet(f"QLabel {{ {_STYLES[kind]} padding:6px 8px; border-radius:4px; }}")
+        self.show()
+
+    def clear_message(self) -> None:
+        self.kind = ""
+        self.clear()
+        self.hide()
+
+
+def ask_save_path(parent: QWidget, title: str, suggested: Path) -> Path | None:
+    """A save dialog for an Excel file; None when cancelled. Adds `.xlsx` if missing."""
+    chosen, _ = QFileDialog.getSaveFileName(parent, title, str(suggested),
+                                            "Excel workbook (*.xlsx)")
+    if not chosen:
+        return None
+    path = Path(chosen)
+    return path if path.suffix.lower() == ".xlsx" else path.with_name(path.name + ".xlsx")
+
+
+def show_error(parent: QWidget | None, text: str) -> None:
+    QMessageBox.critical(parent, "xerosync", text)
+
+
+def install_excepthook(log_dir: Path) -> None:
+    """Log anything unexpected on the GUI thread and tell the user where the details are."""
+
+    def hook(kind: type[BaseException], error: BaseException,
+             trace: TracebackType | None) -> None:
+        log.error("unexpected error", exc_info=(kind, error, trace))
+        show_error(None, "Something unexpected went wrong. The details are in the app's log "
+                         f"file in {log_dir}.")
+
+    sys.excepthook = hook
+
+
+def default_export_dir() -> Path:
+    """Where save dialogs start: the user's Documents folder, else home."""
+    documents = QStandardPaths.writableLocation(
+        QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(documents) if documents and Path(documents).is_dir() else Path.home()

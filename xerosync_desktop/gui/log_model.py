@@ -1,0 +1,68 @@
+"""The live sync log: the newest 50 entries as a Qt list model.
+
+Public API: LiveLogModel, LIVE_LOG_SIZE.
+
+The full log lives in the store; the Excel log is written from there.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from ..sync.events import Level, LogEntry
+
+LIVE_LOG_SIZE = 50
+_COLOURS = {Level.INFO: None, Level.WARNING: "#8a5a00", Level.ERROR: "#b00020"}
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+def entry_text(entry: LogEntry) -> str:
+    """One log line as the live list shows it."""
+    when = entry.time.astimezone().strftime("%H:%M:%S")
+    who = f"{entry.client_name} ({entry.client_id})  " if entry.client_id else ""
+    return f"{when}  {entry.action:<8}  {who}{entry.message}"
+
+
+class LiveLogModel(QAbstractListModel):
+    """A bounded tail: appending the 51st entry drops the oldest."""
+
+    def __init__(self, parent: Any = None, size: int = LIVE_LOG_SIZE) -> None:
+        super().__init__(parent)
+        self._entries: deque[LogEntry] = deque(maxlen=size)
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self._entries.clear()
+        self.endResetModel()
+
+    def append(self, entry: LogEntry) -> None:
+        if len(self._entries) == self._entries.maxlen:
+            self.beginRemoveRows(QModelIndex(), 0, 0)
+            self._entries.popleft()
+            self.endRemoveRows()
+        row = len(self._entries)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._entries.append(entry)
+        self.endInsertRows()
+
+    def entries(self) -> list[LogEntry]:
+        return list(self._entries)
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._entries)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._entries):
+            return None
+        entry = self._entries[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return entry_text(entry)
+        if role == Qt.ItemDataRole.ForegroundRole and _COLOURS[entry.level]:
+            return QBrush(QColor(_COLOURS[entry.level]))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return entry.message
+        return None

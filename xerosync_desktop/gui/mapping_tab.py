@@ -1,0 +1,296 @@
+"""Mapping tab: the review of TimeSolv clients beside Xero contacts, with its actions.
+
+Public API: MappingTab.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..bootstrap import AppContext
+from ..core.model import Status
+from ..excel.export import write_review
+from ..store import SyncSettings
+from ..sync.events import Progress
+from ..sync.review import Review, confirm_mappings, load_review
+from .dialogs import MessageBar, ask_save_path, default_export_dir
+from .review_model import ReviewColumn, ReviewFilterProxy, ReviewTableModel
+from .worker import JobRunner
+
+ALL_STATUSES = "All statuses"
+
+
+class MappingTab(QWidget):
+    """Map Clients: review, download, fix and reload, confirm, back."""
+
+    review_loaded = Signal(object)  # Review
+    load_failed = Signal(str)
+    export_finished = Signal(str)  # the workbook's path
+    confirm_finished = Signal(int)  # how many rows became Mapped
+    back_requested = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._settings = SyncSettings()
+        self._review: Review | None = None
+        self._stale = True
+        self._jobs = JobRunner(str(ctx.paths.log_dir), self)
+        self._jobs.busy_changed.connect(self._refresh)
+
+        self.heading_label = QLabel()
+        self.heading_label.setWordWrap(True)
+        self.reload_button = QPushButton("Reload")
+        self.reload_button.setToolTip("Read the TimeSolv client file and Xero's contacts again, "
+                                      "after correcting names in either.")
+        self.reload_button.clicked.connect(self.load)
+
+        self.status_combo = QComboBox()
+        self.status_combo.addItem(ALL_STATUSES, None)
+        for status in Status:
+            self.status_combo.addItem(status.label, status)
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText("Search client, contact or ID")
+        self.search_edit.setClearButtonEnabled(True)
+        self.counts_label = QLabel()
+
+        self.model = ReviewTableModel(self)
+        self.proxy = ReviewFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.status_combo.currentIndexChanged.connect(
+            lambda: self.proxy.set_status(self.status_combo.currentData()))
+        self.search_edit.textChanged.connect(self.proxy.set_search)
+        self.proxy.rowsInserted.connect(self._update_counts)
+        self.proxy.rowsRemoved.connect(self._update_counts)
+        self.proxy.modelReset.connect(self._update_counts)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # file order until asked
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in ((ReviewColumn.SOURCE_ROW, 85), (ReviewColumn.CLIENT_ID, 75),
+                              (ReviewColumn.CLIENT, 175), (ReviewColumn.XERO_NAME, 175),
+                              (ReviewColumn.CONTACT, 175), (ReviewColumn.CONTACT_ID, 95),
+                              (ReviewColumn.STATUS, 205)):
+            self.table.setColumnWidth(column, width)
+
+        self.back_button = QPushButton("Back")
+        self.back_button.clicked.connect(self.back_requested)
+        self.download_button = QPushButton("Download…")
+        self.download_button.setToolTip("Save the whole review as an Excel workbook.")
+        self.download_button.clicked.connect(self._on_download_clicked)
+        self.confirm_button = QPushButton("Confirm Mappings")
+        self.confirm_button.setToolTip("Link every Matched client to its Xero contact by "
+                                       "ContactID: Matched becomes Mapped.")
+        self.confirm_button.clicked.connect(self._on_confirm_clicked)
+        self.message_bar = MessageBar()
+
+        self._build_layout()
+        self._refresh()
+
+    def _build_layout(self) -> None:
+        top = QHBoxLayout()
+        top.addWidget(self.heading_label, 1)
+        top.addWidget(self.reload_button)
+        filters = QHBoxLayout()
+        filters.addWidget(QLabel("Status:"))
+        filters.addWidget(self.status_combo)
+        filters.addWidget(QLabel("Search:"))
+        filters.addWidget(self.search_edit, 1)
+        counts = QHBoxLayout()
+        counts.addWidget(self.counts_label, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.back_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.download_button)
+        buttons.addWidget(self.confirm_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(counts)
+        layout.addWidget(self.message_bar)
+        layout.addLayout(buttons)
+
+    # -- state ----------------------------------------------------------------------------
+
+    @property
+    def review(self) -> Review | None:
+        return self._review
+
+    def set_settings(self, settings: SyncSettings) -> None:
+        """The organisation and file to review; a change makes the review shown stale."""
+        if settings != self._settings:
+            self._settings = settings
+            self._review = None
+            self.model.set_rows([])
+            self._stale = True
+            self.message_bar.clear_message()
+        self._refresh()
+
+    def mark_stale(self) -> None:
+        """Xero or the links changed (a sync ran): reload when next shown."""
+        self._stale = True
+
+    def load_if_stale(self) -> None:
+        if self._stale and self._settings.complete and not self._jobs.busy:
+            self.load()
+
+    def _refresh(self, *_: object) -> None:
+        busy = self._jobs.busy
+        has_rows = self._review is not None
+        matched = has_rows and any(r.status is Status.MATCHED for r in self.model.rows())
+        self.reload_button.setEnabled(not busy and self._settings.complete)
+        self.download_button.setEnabled(not busy and has_rows)
+        self.confirm_button.setEnabled(not busy and bool(matched))
+        settings = self._settings
+        if settings.tenant_name:
+            name = html.escape(settings.tenant_name)
+            source = html.escape(Path(settings.clients_file).name)
+            self.heading_label.setText(f"<b>{name}</b> &nbsp;·&nbsp; {source}")
+        else:
+            self.heading_label.setText("Finish Setup first.")
+
+    def _update_counts(self, *_: object) -> None:
+        rows = self.model.rows()
+        counts = Counter(r.status for r in rows)
+        parts = [f"{counts[s]} {s.label}" for s in Status if counts[s]]
+        shown = self.proxy.rowCount()
+        prefix = f"{shown} of {len(rows)} rows" if shown != len(rows) else f"{len(rows)} rows"
+        self.counts_label.setText(prefix + (" · " + " · ".join(parts) if parts else ""))
+
+    # -- load -----------------------------------------------------------------------------
+
+    def load(self) -> None:
+        """Read the client file and Xero's contacts in the background, then show the rows."""
+        if self._jobs.busy:
+            return
+        settings = self._settings
+        ctx = self._ctx
+
+        def job(report: Callable[[object], None], _stop: Callable[[], bool]) -> Review:
+            xero, store = ctx.open_xero(), ctx.open_store()
+            try:
+                return load_review(settings, xero, store, report)
+            finally:
+                xero.close()
+                store.close()
+
+        self.message_bar.show_message("Loading the review…")
+        self._jobs.start(job, self._on_loaded, self._on_load_failed, self._on_report)
+
+    def _on_report(self, event: object) -> None:
+        if isinstance(event, Progress) and event.text:
+            self.message_bar.show_message(event.text)
+
+    def _on_loaded(self, review: object) -> None:
+        assert isinstance(review, Review)
+        self._show(review)
+        self._stale = False
+        counts = Counter(r.status for r in review.rows)
+        hint = (f"{_clients(counts[Status.NEW])} will be added to Xero. Look for any that "
+                "should match an existing Xero contact but have a different name; correct the "
+                "name in TimeSolv or Xero, then Reload.")
+        if counts[Status.BLOCKED]:
+            hint += (f" {_clients(counts[Status.BLOCKED], 'is', 'are')} blocked because the "
+                     "Xero contact is archived: restore it in Xero first.")
+        self.message_bar.show_message(hint, "info")
+        self.review_loaded.emit(review)
+
+    def _on_load_failed(self, message: str) -> None:
+        self.message_bar.show_message(message, "error")
+        self.load_failed.emit(message)
+
+    def _show(self, review: Review) -> None:
+        self._review = review
+        self.model.set_rows(review.rows)
+        self._refresh()
+
+    # -- download -------------------------------------------------------------------------
+
+    def _on_download_clicked(self) -> None:
+        review = self._review
+        if review is None:
+            return
+        name = (f"Xero mapping review - {_file_safe(review.settings.tenant_name)} - "
+                f"{date.today().isoformat()}.xlsx")
+        path = ask_save_path(self, "Download the mapping review", default_export_dir() / name)
+        if path is None:
+            return
+        rows = review.rows
+
+        def job(_report: Callable[[object], None], _stop: Callable[[], bool]) -> str:
+            write_review(path, rows)
+            return str(path)
+
+        self.message_bar.show_message("Saving the review…")
+        self._jobs.start(job, self._on_exported, self._on_export_failed)
+
+    def _on_exported(self, path: object) -> None:
+        self.message_bar.show_message(f"Review saved to {path}.", "success")
+        self.export_finished.emit(str(path))
+
+    def _on_export_failed(self, message: str) -> None:
+        self.message_bar.show_message(message, "error")
+
+    # -- confirm --------------------------------------------------------------------------
+
+    def _on_confirm_clicked(self) -> None:
+        review = self._review
+        if review is None:
+            return
+        ctx = self._ctx
+
+        def job(_report: Callable[[object], None], _stop: Callable[[], bool]) -> Review:
+            with ctx.open_store() as store:
+                return confirm_mappings(review, store)
+
+        self._jobs.start(job, self._on_confirmed, self._on_export_failed)
+
+    def _on_confirmed(self, review: object) -> None:
+        assert isinstance(review, Review) and self._review is not None
+        before = sum(r.status is Status.MAPPED for r in self._review.rows)
+        after = sum(r.status is Status.MAPPED for r in review.rows)
+        self._show(review)
+        self.message_bar.show_message(
+            f"{_clients(after - before, 'is', 'are')} now Mapped to their Xero contacts. "
+            "Click Back to return to Setup, or go to the Sync tab.", "success")
+        self.confirm_finished.emit(after - before)
+
+    def shutdown(self) -> None:
+        self._jobs.shutdown()
+
+
+def _clients(count: int, one: str = "", many: str = "") -> str:
+    """'1 client is' / '3 clients are': a count with its noun (and verb) agreeing."""
+    words = f"client {one}" if count == 1 else f"clients {many}"
+    return f"{count} {words.strip()}"
+
+
+def _file_safe(text: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in " ()-_." else "_" for ch in text).strip()

@@ -1,0 +1,213 @@
+"""Sync tab: Sync to Xero in the background, the live log, progress, the full log download.
+
+Public API: SyncTab.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..bootstrap import AppContext
+from ..excel.export import write_log
+from ..store import SyncSettings
+from ..sync.events import LogEntry, Progress, RunSummary
+from ..sync.runner import sync_clients
+from .dialogs import MessageBar, ask_save_path, default_export_dir
+from .log_model import LIVE_LOG_SIZE, LiveLogModel
+from .worker import JobRunner
+
+
+class SyncTab(QWidget):
+    """Sync Clients: the seed's last screen."""
+
+    run_finished = Signal(object)  # RunSummary
+    run_failed = Signal(str)
+    export_finished = Signal(str)  # the workbook's path
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._settings = SyncSettings()
+        self._last_run_id: int | None = None
+        self._running = False
+        self._jobs = JobRunner(str(ctx.paths.log_dir), self)
+        self._jobs.busy_changed.connect(self._refresh)
+
+        self.heading_label = QLabel()
+        self.heading_label.setWordWrap(True)
+        self.sync_button = QPushButton("Sync to Xero")
+        self.sync_button.setDefault(True)
+        self.sync_button.clicked.connect(self._on_sync_clicked)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop after the batch being sent; sync again to carry on.")
+        self.cancel_button.clicked.connect(self._jobs.cancel)
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setFormat("%v of %m clients")
+        self.progress_bar.setValue(0)
+        self.log_model = LiveLogModel(self)
+        self.log_view = QListView()
+        self.log_view.setModel(self.log_model)
+        self.log_view.setUniformItemSizes(True)
+        self.log_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.log_model.rowsInserted.connect(
+            lambda *_: QTimer.singleShot(0, self.log_view.scrollToBottom))
+        self.summary_label = QLabel()
+        self.summary_label.setWordWrap(True)
+        self.download_button = QPushButton("Download log…")
+        self.download_button.setToolTip("Save every entry of the run as an Excel workbook.")
+        self.download_button.clicked.connect(self._on_download_clicked)
+        self.message_bar = MessageBar()
+
+        top = QHBoxLayout()
+        top.addWidget(self.heading_label, 1)
+        top.addWidget(self.cancel_button)
+        top.addWidget(self.sync_button)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.summary_label, 1)
+        bottom.addWidget(self.download_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.progress_bar)
+        layout.addWidget(QLabel(f"Live sync log (the {LIVE_LOG_SIZE} most recent entries; "
+                                "download the log for all of them)"))
+        layout.addWidget(self.log_view, 1)
+        layout.addWidget(self.message_bar)
+        layout.addLayout(bottom)
+        self._refresh()
+
+    # -- state ----------------------------------------------------------------------------
+
+    def set_settings(self, settings: SyncSettings, last_run_id: int | None) -> None:
+        """The organisation to sync, and its latest stored run (its log can be downloaded)."""
+        if settings.tenant_id != self._settings.tenant_id:
+            self.log_model.clear()
+            self.summary_label.clear()
+            self.message_bar.clear_message()
+            self.progress_bar.reset()
+            self._last_run_id = last_run_id
+            if last_run_id is not None:
+                self.summary_label.setText("The log of the last sync can be downloaded.")
+        self._settings = settings
+        self._refresh()
+
+    def _refresh(self, *_: object) -> None:
+        busy = self._jobs.busy
+        self.sync_button.setEnabled(not busy and self._settings.complete)
+        self.cancel_button.setEnabled(busy and self._running)
+        self.download_button.setEnabled(not busy and self._last_run_id is not None)
+        if not self._settings.tenant_id:
+            self.heading_label.setText("Finish Setup first.")
+        elif not self._settings.client_sync_enabled:
+            self.heading_label.setText(
+                f"Client sync is not enabled for {html.escape(self._settings.tenant_name)}: "
+                "tick Enable Client Sync in Setup and click Save.")
+        else:
+            source = html.escape(Path(self._settings.clients_file).name)
+            target = html.escape(self._settings.tenant_name)
+            self.heading_label.setText(
+                f"Sync TimeSolv clients from <b>{source}</b> to <b>{target}</b> as contacts.")
+
+    # -- sync -----------------------------------------------------------------------------
+
+    def _on_sync_clicked(self) -> None:
+        settings = self._settings
+        ctx = self._ctx
+
+        def job(report: Callable[[object], None], should_stop: Callable[[], bool]) -> RunSummary:
+            xero, store = ctx.open_xero(), ctx.open_store()
+            try:
+                return sync_clients(settings, xero, store, report, should_stop)
+            finally:
+                xero.close()
+                store.close()
+
+        self.log_model.clear()
+        self.summary_label.clear()
+        self.message_bar.clear_message()
+        self.progress_bar.setRange(0, 0)  # busy until the plan's size is known
+        self._running = True
+        self._jobs.start(job, self._on_finished, self._on_failed, self._on_report)
+        self._refresh()
+
+    def _on_report(self, event: object) -> None:
+        if isinstance(event, LogEntry):
+            self.log_model.append(event)
+        elif isinstance(event, Progress):
+            self.progress_bar.setRange(0, event.total)
+            self.progress_bar.setValue(event.done)
+
+    def _on_finished(self, summary: object) -> None:
+        assert isinstance(summary, RunSummary)
+        self._running = False
+        self._last_run_id = summary.run_id
+        self.summary_label.setText(f"<b>{html.escape(summary.text)}</b> Download the log to "
+                                   "keep every entry.")
+        if summary.outcome == "finished" and not summary.failed:
+            self.message_bar.clear_message()
+        elif summary.outcome == "finished":
+            self.message_bar.show_message(f"{summary.failed} clients could not be synced; "
+                                          "the log says why. Correct them, then sync again.",
+                                          "error")
+        else:
+            self.message_bar.show_message(summary.text, "error")
+        self._refresh()
+        self.run_finished.emit(summary)
+
+    def _on_failed(self, message: str) -> None:
+        self._running = False
+        self.progress_bar.setRange(0, 1)
+        self.progress_bar.reset()
+        self.message_bar.show_message(message, "error")
+        self._refresh()
+        self.run_failed.emit(message)
+
+    # -- download -------------------------------------------------------------------------
+
+    def _on_download_clicked(self) -> None:
+        run_id = self._last_run_id
+        if run_id is None:
+            return
+        ctx = self._ctx
+        with ctx.open_store() as store:
+            record = store.runs.get(run_id)
+        if record is None:
+            return
+        stamp = record.started_at.astimezone().strftime("%Y-%m-%d %H%M")
+        suggested = default_export_dir() / f"Xero sync log - {stamp}.xlsx"
+        path = ask_save_path(self, "Download the sync log", suggested)
+        if path is None:
+            return
+
+        def job(_report: Callable[[object], None], _stop: Callable[[], bool]) -> str:
+            with ctx.open_store() as store:
+                run = store.runs.get(run_id)
+                assert run is not None
+                write_log(path, store.runs.entries(run_id), run)
+            return str(path)
+
+        self.message_bar.show_message("Saving the log…")
+        self._jobs.start(job, self._on_exported, self._on_export_failed)
+
+    def _on_exported(self, path: object) -> None:
+        self.message_bar.show_message(f"Log saved to {path}.", "success")
+        self.export_finished.emit(str(path))
+
+    def _on_export_failed(self, message: str) -> None:
+        self.message_bar.show_message(message, "error")
+
+    def shutdown(self) -> None:
+        self._jobs.shutdown()
