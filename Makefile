@@ -16,7 +16,7 @@ run: $(STAMP)  ## start the app on the embedded demo Xero
 	$(BIN)/xerosync-desktop --demo
 
 test: $(STAMP)  ## lint, then the whole test suite (headless)
-	$(BIN)/ruff check xerosync_desktop tests bench
+	$(BIN)/ruff check xerosync_desktop tests packaging
 	$(BIN)/python -m pytest
 
 clean:
