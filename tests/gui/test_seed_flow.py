@@ -309,3 +309,30 @@ def test_live_log_shows_fifty_and_the_download_has_every_entry(
     us = "7c3a1f52-4b8e-4d2a-9f61-2e5b8c0d9a11"
     inactive = [c for c in sandbox.contacts(us) if c.get("ContactNumber") == "00007"]
     assert [c["ContactStatus"] for c in inactive] == ["ACTIVE"]
+
+
+def test_the_last_runs_log_can_be_downloaded_after_a_restart(
+        qtbot: QtBot, ctx: AppContext, sandbox: XeroSandbox, browser: Any, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    first = MainWindow(ctx)
+    qtbot.addWidget(first)
+    connect_and_save(qtbot, first)
+    with qtbot.waitSignal(first.sync_tab.run_finished, timeout=60_000) as finished:
+        click(qtbot, first.sync_tab.sync_button)
+    first.close()
+
+    second = MainWindow(ctx)  # the same data folder, a new window: a restart
+    qtbot.addWidget(second)
+    assert not second.sync_tab.download_button.isEnabled()
+    with qtbot.waitSignal(second.setup_tab.connect_finished, timeout=TIMEOUT):
+        click(qtbot, second.setup_tab.connect_button)
+    assert second.setup_tab.organisation_combo.currentText() == US  # remembered
+    assert second.setup_tab.enable_checkbox.isChecked()
+    assert second.setup_tab.review_button.isEnabled()  # saved: no need to save again
+    log_path = tmp_path / "earlier.xlsx"
+    save_dialog_returns(monkeypatch, log_path)
+    with qtbot.waitSignal(second.sync_tab.export_finished, timeout=TIMEOUT):
+        click(qtbot, second.sync_tab.download_button)
+    run_rows = load_workbook(log_path)["Run"].iter_rows(min_row=2)
+    run_sheet = {r[0].value: r[1].value for r in run_rows}
+    assert run_sheet["Created"] == finished.args[0].created > 0

@@ -39,6 +39,10 @@ class MessageBar(QLabel):
         self.setStyleSheet(f"QLabel {{ {_STYLES[kind]} padding:6px 8px; border-radius:4px; }}")
         self.show()
 
+    def show_error(self, text: str) -> None:
+        """A failure, in words for the user (a job's `failed` signal connects here)."""
+        self.show_message(text, "error")
+
     def clear_message(self) -> None:
         self.kind = ""
         self.clear()

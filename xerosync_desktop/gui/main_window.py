@@ -70,7 +70,7 @@ class MainWindow(QMainWindow):
                                     "Sync and click Save in Setup first.")
         self.mapping_tab.set_settings(settings)
         latest = self._store.runs.latest(settings.tenant_id) if settings.tenant_id else None
-        self.sync_tab.set_settings(settings, latest.run_id if latest else None)
+        self.sync_tab.set_settings(settings, latest)
         demo = " (demo)" if self._ctx.is_demo else ""
         self.organisation_label.setText(
             f"Organisation: {settings.tenant_name}{demo}" if settings.tenant_name

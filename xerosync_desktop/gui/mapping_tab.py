@@ -249,14 +249,11 @@ class MappingTab(QWidget):
             return str(path)
 
         self.message_bar.show_message("Saving the review…")
-        self._jobs.start(job, self._on_exported, self._on_export_failed)
+        self._jobs.start(job, self._on_exported, self.message_bar.show_error)
 
     def _on_exported(self, path: object) -> None:
         self.message_bar.show_message(f"Review saved to {path}.", "success")
         self.export_finished.emit(str(path))
-
-    def _on_export_failed(self, message: str) -> None:
-        self.message_bar.show_message(message, "error")
 
     # -- confirm --------------------------------------------------------------------------
 
@@ -270,7 +267,7 @@ class MappingTab(QWidget):
             with ctx.open_store() as store:
                 return confirm_mappings(review, store)
 
-        self._jobs.start(job, self._on_confirmed, self._on_export_failed)
+        self._jobs.start(job, self._on_confirmed, self.message_bar.show_error)
 
     def _on_confirmed(self, review: object) -> None:
         assert isinstance(review, Review) and self._review is not None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QTimer, Signal
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from ..bootstrap import AppContext
 from ..excel.export import write_log
-from ..store import SyncSettings
+from ..store import RunRecord, SyncSettings
 from ..sync.events import LogEntry, Progress, RunSummary
 from ..sync.runner import sync_clients
 from .dialogs import MessageBar, ask_save_path, default_export_dir
@@ -42,7 +43,7 @@ class SyncTab(QWidget):
         super().__init__(parent)
         self._ctx = ctx
         self._settings = SyncSettings()
-        self._last_run_id: int | None = None
+        self._last_run: tuple[int, datetime] | None = None  # id and start of the newest run
         self._running = False
         self._jobs = JobRunner(str(ctx.paths.log_dir), self)
         self._jobs.busy_changed.connect(self._refresh)
@@ -91,15 +92,15 @@ class SyncTab(QWidget):
 
     # -- state ----------------------------------------------------------------------------
 
-    def set_settings(self, settings: SyncSettings, last_run_id: int | None) -> None:
+    def set_settings(self, settings: SyncSettings, last_run: RunRecord | None) -> None:
         """The organisation to sync, and its latest stored run (its log can be downloaded)."""
         if settings.tenant_id != self._settings.tenant_id:
             self.log_model.clear()
             self.summary_label.clear()
             self.message_bar.clear_message()
             self.progress_bar.reset()
-            self._last_run_id = last_run_id
-            if last_run_id is not None:
+            self._last_run = (last_run.run_id, last_run.started_at) if last_run else None
+            if last_run is not None:
                 self.summary_label.setText("The log of the last sync can be downloaded.")
         self._settings = settings
         self._refresh()
@@ -108,7 +109,7 @@ class SyncTab(QWidget):
         busy = self._jobs.busy
         self.sync_button.setEnabled(not busy and self._settings.complete)
         self.cancel_button.setEnabled(busy and self._running)
-        self.download_button.setEnabled(not busy and self._last_run_id is not None)
+        self.download_button.setEnabled(not busy and self._last_run is not None)
         if not self._settings.tenant_id:
             self.heading_label.setText("Finish Setup first.")
         elif not self._settings.client_sync_enabled:
@@ -153,7 +154,7 @@ class SyncTab(QWidget):
     def _on_finished(self, summary: object) -> None:
         assert isinstance(summary, RunSummary)
         self._running = False
-        self._last_run_id = summary.run_id
+        self._last_run = (summary.run_id, summary.started_at)
         self.summary_label.setText(f"<b>{html.escape(summary.text)}</b> Download the log to "
                                    "keep every entry.")
         if summary.outcome == "finished" and not summary.failed:
@@ -178,15 +179,11 @@ class SyncTab(QWidget):
     # -- download -------------------------------------------------------------------------
 
     def _on_download_clicked(self) -> None:
-        run_id = self._last_run_id
-        if run_id is None:
+        if self._last_run is None:
             return
+        run_id, started_at = self._last_run
         ctx = self._ctx
-        with ctx.open_store() as store:
-            record = store.runs.get(run_id)
-        if record is None:
-            return
-        stamp = record.started_at.astimezone().strftime("%Y-%m-%d %H%M")
+        stamp = started_at.astimezone().strftime("%Y-%m-%d %H%M")
         suggested = default_export_dir() / f"Xero sync log - {stamp}.xlsx"
         path = ask_save_path(self, "Download the sync log", suggested)
         if path is None:
@@ -200,14 +197,11 @@ class SyncTab(QWidget):
             return str(path)
 
         self.message_bar.show_message("Saving the log…")
-        self._jobs.start(job, self._on_exported, self._on_export_failed)
+        self._jobs.start(job, self._on_exported, self.message_bar.show_error)
 
     def _on_exported(self, path: object) -> None:
         self.message_bar.show_message(f"Log saved to {path}.", "success")
         self.export_finished.emit(str(path))
-
-    def _on_export_failed(self, message: str) -> None:
-        self.message_bar.show_message(message, "error")
 
     def shutdown(self) -> None:
         self._jobs.shutdown()
