@@ -17,6 +17,7 @@ run: $(STAMP)  ## start the app on the embedded demo Xero
 
 test: $(STAMP)  ## lint, then the whole test suite (headless)
 	$(BIN)/ruff check xerosync_desktop tests packaging
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 clean:

@@ -78,11 +78,11 @@ def build_review(
                 if contact := find(client, mappings.get(client.client_id)):
                     paired[index] = (contact, how)
 
-    rows = [
-        _client_row(client, *paired.get(index, (None, "")),
-                    stale_mapping=client.client_id in mappings)
-        for index, client in enumerate(clients)
-    ]
+    rows = []
+    for index, client in enumerate(clients):
+        contact, how = paired.get(index, (None, ""))
+        rows.append(_client_row(client, contact, how,
+                                stale_mapping=client.client_id in mappings))
     leftovers = [c for c in contacts if c.contact_id not in pairing.claimed]
     leftovers.sort(key=lambda c: (name_key(c.name), c.contact_id))
     rows.extend(_unmatched_row(contact) for contact in leftovers)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import functools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -205,7 +206,7 @@ def sort_contacts(contacts: list[dict[str, Any]], order: list[tuple[str, bool]]
     """Contacts sorted by `order`, ties broken by ContactID ascending."""
     result = sorted(contacts, key=lambda c: c["ContactID"])
     for field, descending in reversed(order):
-        result.sort(key=lambda c, f=field: _sort_value(c, f), reverse=descending)
+        result.sort(key=functools.partial(_sort_value, field=field), reverse=descending)
     return result
 
 

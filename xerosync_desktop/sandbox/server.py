@@ -52,7 +52,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _read_body(self) -> tuple[bytes, bool] | None:
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            chunks, total = [], 0
+            chunks: list[bytes] = []
+            total = 0
             while True:
                 size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
                 if size == 0:
@@ -177,7 +178,7 @@ class XeroSandbox:
             return self
         server = _Server((self.options.host, self.options.port), self._router)
         host, port = server.server_address[:2]
-        self._url = f"http://{host}:{port}"
+        self._url = f"http://{host!s}:{port}"
         with self._state.lock:
             self._state.issuer = self._url
         self._server = server

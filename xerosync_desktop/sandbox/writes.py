@@ -124,7 +124,8 @@ def _find_target(book: ContactBook, sent: dict[str, Any], mode: str,
     if target is None and _text(sent.get("Name")):
         namesakes = book.by_name(sent["Name"])
         active = [c for c in namesakes if c["ContactStatus"] == "ACTIVE"]
-        target = (active or namesakes or [None])[0]
+        candidates = active or namesakes
+        target = candidates[0] if candidates else None
     return target
 
 

@@ -75,7 +75,7 @@ class LoopbackReceiver:
     @property
     def redirect_uri(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}{CALLBACK_PATH}"
+        return f"http://{host!s}:{port}{CALLBACK_PATH}"
 
     def wait(self, timeout: float, should_stop: Callable[[], bool]) -> Callback:
         """The callback, or LoginError when the user walks away or the wait is cancelled."""
