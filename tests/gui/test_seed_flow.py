@@ -26,7 +26,7 @@ from xerosync_desktop.bootstrap import AppContext, build_demo
 from xerosync_desktop.gui.main_window import MainWindow
 from xerosync_desktop.logsetup import setup_logging
 from xerosync_desktop.paths import AppPaths
-from xerosync_desktop.sandbox import XeroSandbox
+from xerosync_desktop.sandbox import SandboxOptions, XeroSandbox
 from xerosync_desktop.timesolv.loader import load_clients
 
 US = "Demo Company (US)"
@@ -336,3 +336,38 @@ def test_the_last_runs_log_can_be_downloaded_after_a_restart(
     run_rows = load_workbook(log_path)["Run"].iter_rows(min_row=2)
     run_sheet = {r[0].value: r[1].value for r in run_rows}
     assert run_sheet["Created"] == finished.args[0].created > 0
+
+
+def test_cancel_stops_the_sync_and_keeps_what_was_done(
+        qtbot: QtBot, paths: AppPaths, browser: Any, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    clients = tmp_path / "clients.csv"
+    clients.write_text("Client ID,Client Name\n" + "".join(
+        f"{i},Cancel Client {i}\n" for i in range(1, 201)), encoding="utf-8")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(clients), ""))
+    with XeroSandbox(SandboxOptions(port=0, latency=0.3)) as slow:  # each API call takes 0.3 s
+        ctx = build_demo(paths, sandbox_url=slow.url)
+        window = MainWindow(ctx)
+        qtbot.addWidget(window)
+        setup = window.setup_tab
+        with qtbot.waitSignal(setup.connect_finished, timeout=TIMEOUT):
+            click(qtbot, setup.connect_button)
+        click(qtbot, setup.browse_button)
+        setup.enable_checkbox.setChecked(True)
+        click(qtbot, setup.save_button)
+        sync = window.sync_tab
+        with qtbot.waitSignal(sync.run_finished, timeout=60_000) as finished:
+            click(qtbot, sync.sync_button)
+            assert not sync.sync_button.isEnabled()
+            click(qtbot, sync.cancel_button)  # before the contacts are even read
+        summary = finished.args[0]
+        assert summary.outcome == "cancelled"
+        assert "Sync cancelled" in sync.summary_label.text()
+        assert sync.sync_button.isEnabled() and not sync.cancel_button.isEnabled()
+        us = "7c3a1f52-4b8e-4d2a-9f61-2e5b8c0d9a11"
+        created = [c for c in slow.contacts(us) if c.get("ContactNumber")]
+        assert len(created) == summary.created < 200
+        with ctx.open_store() as store:
+            assert len(store.mappings.for_tenant(us)) == summary.created
+        window.close()
+        ctx.close()
