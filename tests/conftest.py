@@ -52,6 +52,7 @@ class FakeBrowser:
 
     def __init__(self) -> None:
         self.opened: list[str] = []
+        self.landed: list[str] = []  # where each visit ended, after the redirects
         self.errors: list[BaseException] = []
         self._threads: list[threading.Thread] = []
 
@@ -67,6 +68,7 @@ class FakeBrowser:
         try:
             with urllib.request.urlopen(url, timeout=10) as response:
                 response.read()
+                self.landed.append(response.geturl())
         except BaseException as exc:  # reported to the test
             self.errors.append(exc)
 

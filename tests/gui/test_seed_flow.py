@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from openpyxl import load_workbook
@@ -23,11 +24,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QPushButton
 
 from xerosync_desktop.bootstrap import AppContext, build_demo
+from xerosync_desktop.gui import setup_tab
 from xerosync_desktop.gui.main_window import MainWindow
 from xerosync_desktop.logsetup import setup_logging
 from xerosync_desktop.paths import AppPaths
 from xerosync_desktop.sandbox import SandboxOptions, XeroSandbox
 from xerosync_desktop.timesolv.loader import load_clients
+from xerosync_desktop.xero.auth import AuthorizationRequest, start_authorization
 
 US = "Demo Company (US)"
 TIMEOUT = 30_000
@@ -72,6 +75,26 @@ def save_dialog_returns(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
 
 
+def spy_on_secrets(ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every PKCE verifier, state and token the app handles, recorded as it passes by."""
+    seen: list[str] = []
+    save = ctx.vault.save
+
+    def recording_save(token: dict[str, Any]) -> None:
+        seen.extend(str(token[k]) for k in ("access_token", "refresh_token", "id_token")
+                    if token.get(k))
+        save(token)
+
+    def recording_start(*args: Any) -> AuthorizationRequest:
+        request = start_authorization(*args)
+        seen.extend([request.verifier, request.state])
+        return request
+
+    monkeypatch.setattr(ctx.vault, "save", recording_save)
+    monkeypatch.setattr(setup_tab, "start_authorization", recording_start)
+    return seen
+
+
 def connect_and_save(qtbot: QtBot, window: MainWindow, organisation: str = US) -> None:
     setup = window.setup_tab
     with qtbot.waitSignal(setup.connect_finished, timeout=TIMEOUT) as connected:
@@ -90,12 +113,14 @@ def connect_and_save(qtbot: QtBot, window: MainWindow, organisation: str = US) -
     assert window.tabs.isTabEnabled(window.tabs.indexOf(window.sync_tab))
 
 
-def test_whole_seed_flow(qtbot: QtBot, window: MainWindow, sandbox: XeroSandbox, browser: Any,
-                         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_whole_seed_flow(qtbot: QtBot, window: MainWindow, ctx: AppContext,
+                         sandbox: XeroSandbox, browser: Any, tmp_path: Path,
+                         monkeypatch: pytest.MonkeyPatch) -> None:
     us = next(o["tenantId"] for o in sandbox.organisations()
               if o["tenantName"] == US)
     before = {c["ContactID"]: c for c in sandbox.contacts(us)}
     assert window.demo_banner.isVisible()
+    secrets = spy_on_secrets(ctx, monkeypatch)
 
     # --- Setup
     connect_and_save(qtbot, window)
@@ -178,6 +203,7 @@ def test_whole_seed_flow(qtbot: QtBot, window: MainWindow, sandbox: XeroSandbox,
     assert window.tabs.currentWidget() is window.setup_tab
 
     # --- Sync Clients
+    sandbox.expire_access_tokens()  # so the sync's first call refreshes (and rotates) the token
     window.tabs.setCurrentWidget(window.sync_tab)
     sync = window.sync_tab
     with qtbot.waitSignal(sync.run_finished, timeout=60_000) as finished:
@@ -248,14 +274,17 @@ def test_whole_seed_flow(qtbot: QtBot, window: MainWindow, sandbox: XeroSandbox,
     assert (again.args[0].created, again.args[0].failed) == (0, 0)
     assert len(sandbox.contacts(us)) == len(contacts)
 
-    # --- No token anywhere the app writes
-    token = window._ctx.vault.load()
-    secrets = [token["access_token"], token["refresh_token"]]
+    # --- No token, code or verifier anywhere the app writes
+    browser.join()
+    assert len(browser.landed) == 1  # the sign-in's redirect back to the app, with its code
+    secrets += [parse_qs(urlsplit(url).query)["code"][0] for url in browser.landed]
+    assert len({s for s in secrets if s}) >= 7  # 2 sign-in secrets, 2 tokens x 2 issues, more
     written = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert {".log", ".xlsx", ".sqlite3"} <= {p.suffix for p in written}
     for path in written:
         data = path.read_bytes()
-        assert not any(secret.encode() in data for secret in secrets), f"a token is in {path}"
+        assert not any(secret.encode() in data for secret in secrets if secret), \
+            f"a secret is in {path}"
 
 
 def test_access_denied_is_shown_and_setup_stays_closed(qtbot: QtBot, window: MainWindow,
@@ -359,14 +388,20 @@ def test_cancel_stops_the_sync_and_keeps_what_was_done(
         with qtbot.waitSignal(sync.run_finished, timeout=60_000) as finished:
             click(qtbot, sync.sync_button)
             assert not sync.sync_button.isEnabled()
+            # nothing can change the organisation or start another job under the sync
+            assert not setup.organisation_combo.isEnabled()
+            assert not setup.save_button.isEnabled()
+            assert not setup.connect_button.isEnabled()
+            assert not window.mapping_tab.reload_button.isEnabled()
             click(qtbot, sync.cancel_button)  # before the contacts are even read
         summary = finished.args[0]
         assert summary.outcome == "cancelled"
         assert "Sync cancelled" in sync.summary_label.text()
         assert sync.sync_button.isEnabled() and not sync.cancel_button.isEnabled()
+        assert setup.save_button.isEnabled() and window.mapping_tab.reload_button.isEnabled()
         us = "7c3a1f52-4b8e-4d2a-9f61-2e5b8c0d9a11"
         created = [c for c in slow.contacts(us) if c.get("ContactNumber")]
-        assert len(created) == summary.created < 200
+        assert len(created) == summary.created == 0
         with ctx.open_store() as store:
             assert len(store.mappings.for_tenant(us)) == summary.created
         window.close()

@@ -166,3 +166,20 @@ def test_sync_refuses_until_client_sync_is_enabled(demo: Demo, tmp_path: Path) -
     with demo.ctx.open_store() as store, pytest.raises(SettingsError, match="Enable Client Sync"):
         sync_clients(settings, demo.ctx.open_xero(), store, lambda _: None, lambda: False)
     assert not any(c.get("ContactNumber") == "1" for c in demo.sandbox.contacts(demo.tenant_id))
+
+
+def test_a_second_run_applies_its_batch_even_when_the_content_is_the_same(
+        demo: Demo, tmp_path: Path) -> None:
+    """Xero replays an Idempotency-Key's answer for minutes: a new run must not be replayed."""
+    clients = write_clients(tmp_path / "clients.csv", [("1", "Zed Widgets", "Active")])
+    run(demo, clients)
+    run(demo, clients)  # the same update batch as the run before
+    (contact,) = [c for c in demo.sandbox.contacts(demo.tenant_id)
+                  if c.get("ContactNumber") == "1"]
+    demo.sandbox.update_contact(demo.tenant_id, contact["ContactID"],
+                                Name="Zed Widgets (edited in Xero)")
+    summary, _ = run(demo, clients)
+    assert summary.updated == 1
+    (after,) = [c for c in demo.sandbox.contacts(demo.tenant_id)
+                if c.get("ContactNumber") == "1"]
+    assert after["Name"] == "Zed Widgets"

@@ -72,13 +72,18 @@ def test_access_denied_is_a_plain_sentence(ctx: AppContext) -> None:
                              should_stop=lambda: False, timeout=10)
 
 
-def test_an_answer_for_another_sign_in_is_ignored(ctx: AppContext) -> None:
+def test_an_answer_for_another_sign_in_is_refused_and_the_wait_goes_on(
+        ctx: AppContext) -> None:
     receiver = LoopbackReceiver()
     request = start_authorization(ctx.endpoints, ctx.client_id, receiver)
-    follow(request.url.replace(f"state={request.state}", "state=forged"))
-    with pytest.raises(LoginError, match="did not belong to this sign-in"):
-        finish_authorization(request, receiver, ctx.endpoints, ctx.client_id,
-                             should_stop=lambda: False, timeout=10)
+    forged = f"{request.redirect_uri}?code=stolen&state=forged"
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(forged, timeout=10)
+    assert refused.value.code == 400
+    follow(request.url)  # the real sign-in still completes
+    token = finish_authorization(request, receiver, ctx.endpoints, ctx.client_id,
+                                 should_stop=lambda: False, timeout=10)
+    assert token["access_token"]
 
 
 def test_a_wrong_verifier_is_refused(ctx: AppContext) -> None:

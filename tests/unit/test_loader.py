@@ -71,6 +71,7 @@ def test_xlsx_keeps_ids_as_text(tmp_path: Path) -> None:
         ("Client ID,Client Name\n1,Acme\n1,Beta\n", "Client ID 1 is on rows 2 and 3"),
         ("Client ID,Client Name\n1,\n", "row 2 has no name"),
         ("", "is empty"),
+        ("Client ID,Client Name\n\n,\n", "has column headers but no clients"),
     ],
 )
 def test_bad_files_say_what_and_where(tmp_path: Path, text: str, expected: str) -> None:

@@ -67,3 +67,10 @@ def test_schema_version_and_newer_database_refused(tmp_path: Path) -> None:
     conn.close()
     with pytest.raises(UserError, match="newer version"):
         Store(path)
+
+
+def test_a_damaged_file_is_a_user_error(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(UserError, match="cannot be read"):
+        Store(path)

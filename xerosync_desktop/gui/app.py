@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -40,6 +42,19 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _quit_on_signals(app: QApplication) -> None:
+    """Ctrl+C and SIGTERM close the app as the window's close button would.
+
+    Python runs signal handlers only between bytecodes, so a timer hands it control now and
+    then while Qt's event loop waits.
+    """
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: app.closeAllWindows())
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)
+    timer.start(250)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     paths = (AppPaths.under(args.data_dir) if args.data_dir else AppPaths.default()).ensure()
@@ -54,13 +69,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
     install_excepthook(paths.log_dir)
+    ctx = None
     try:
         ctx = build_demo(paths, sandbox_url=args.sandbox)
+        window = MainWindow(ctx)
     except UserError as exc:
         show_error(None, exc.message)
+        if ctx is not None:
+            ctx.close()
         return 1
-    window = MainWindow(ctx)
     window.show()
+    log.info("main window shown")
+    _quit_on_signals(app)
     try:
         return app.exec()
     finally:

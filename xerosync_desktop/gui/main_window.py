@@ -55,8 +55,11 @@ class MainWindow(QMainWindow):
         self.setup_tab.review_requested.connect(self._open_review)
         self.mapping_tab.back_requested.connect(
             lambda: self.tabs.setCurrentWidget(self.setup_tab))
-        self.sync_tab.run_finished.connect(lambda _summary: self.mapping_tab.mark_stale())
+        self.sync_tab.run_finished.connect(self.mapping_tab.mark_stale)
+        self.sync_tab.run_failed.connect(self.mapping_tab.mark_stale)
         self.tabs.currentChanged.connect(self._on_tab_changed)
+        for tab in self._job_tabs:
+            tab.busy_changed.connect(self._on_busy_changed)
         self._on_settings(SyncSettings())
 
     def _on_settings(self, settings: object) -> None:
@@ -76,6 +79,15 @@ class MainWindow(QMainWindow):
             f"Organisation: {settings.tenant_name}{demo}" if settings.tenant_name
             else "No organisation picked")
 
+    @property
+    def _job_tabs(self) -> tuple[SetupTab, MappingTab, SyncTab]:
+        return (self.setup_tab, self.mapping_tab, self.sync_tab)
+
+    def _on_busy_changed(self, _busy: bool) -> None:
+        """One job at a time across the tabs: the organisation never changes under a job."""
+        for tab in self._job_tabs:
+            tab.set_locked(any(other.busy for other in self._job_tabs if other is not tab))
+
     def _open_review(self) -> None:
         self.tabs.setCurrentWidget(self.mapping_tab)
         self.mapping_tab.load()
@@ -85,7 +97,7 @@ class MainWindow(QMainWindow):
             self.mapping_tab.load_if_stale()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        for tab in (self.setup_tab, self.mapping_tab, self.sync_tab):
+        for tab in self._job_tabs:
             tab.shutdown()
         self._store.close()
         super().closeEvent(event)

@@ -46,6 +46,7 @@ class MappingTab(QWidget):
     export_finished = Signal(str)  # the workbook's path
     confirm_finished = Signal(int)  # how many rows became Mapped
     back_requested = Signal()
+    busy_changed = Signal(bool)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -55,6 +56,8 @@ class MappingTab(QWidget):
         self._stale = True
         self._jobs = JobRunner(str(ctx.paths.log_dir), self)
         self._jobs.busy_changed.connect(self._refresh)
+        self._jobs.busy_changed.connect(self.busy_changed)
+        self._locked = False
 
         self.heading_label = QLabel()
         self.heading_label.setWordWrap(True)
@@ -153,16 +156,16 @@ class MappingTab(QWidget):
             self.message_bar.clear_message()
         self._refresh()
 
-    def mark_stale(self) -> None:
+    def mark_stale(self, *_: object) -> None:
         """Xero or the links changed (a sync ran): reload when next shown."""
         self._stale = True
 
     def load_if_stale(self) -> None:
-        if self._stale and self._settings.complete and not self._jobs.busy:
+        if self._stale and self._settings.complete and not self._jobs.busy and not self._locked:
             self.load()
 
     def _refresh(self, *_: object) -> None:
-        busy = self._jobs.busy
+        busy = self._jobs.busy or self._locked
         has_rows = self._review is not None
         matched = has_rows and any(r.status is Status.MATCHED for r in self.model.rows())
         self.reload_button.setEnabled(not busy and self._settings.complete)
@@ -210,6 +213,8 @@ class MappingTab(QWidget):
 
     def _on_loaded(self, review: object) -> None:
         assert isinstance(review, Review)
+        if review.settings != self._settings:  # the setup changed meanwhile: not this review
+            return
         self._show(review)
         self._stale = False
         counts = Counter(r.status for r in review.rows)
@@ -270,7 +275,9 @@ class MappingTab(QWidget):
         self._jobs.start(job, self._on_confirmed, self.message_bar.show_error)
 
     def _on_confirmed(self, review: object) -> None:
-        assert isinstance(review, Review) and self._review is not None
+        assert isinstance(review, Review)
+        if self._review is None or review.settings != self._settings:
+            return
         before = sum(r.status is Status.MAPPED for r in self._review.rows)
         after = sum(r.status is Status.MAPPED for r in review.rows)
         self._show(review)
@@ -278,6 +285,15 @@ class MappingTab(QWidget):
             f"{_clients(after - before, 'is', 'are')} now Mapped to their Xero contacts. "
             "Click Back to return to Setup, or go to the Sync tab.", "success")
         self.confirm_finished.emit(after - before)
+
+    @property
+    def busy(self) -> bool:
+        return self._jobs.busy
+
+    def set_locked(self, locked: bool) -> None:
+        """Another tab's job is running: start nothing here that could race it."""
+        self._locked = locked
+        self._refresh()
 
     def shutdown(self) -> None:
         self._jobs.shutdown()

@@ -6,6 +6,7 @@ Public API: SetupTab.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl, Signal
@@ -42,6 +43,7 @@ class SetupTab(QWidget):
     connect_finished = Signal(bool)  # True when the organisations were listed
     settings_saved = Signal(object)  # SyncSettings
     review_requested = Signal()
+    busy_changed = Signal(bool)
 
     def __init__(self, ctx: AppContext, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -49,6 +51,8 @@ class SetupTab(QWidget):
         self._store = store
         self._jobs = JobRunner(str(ctx.paths.log_dir), self)
         self._jobs.busy_changed.connect(self._refresh)
+        self._jobs.busy_changed.connect(self.busy_changed)
+        self._locked = False
         self._organisations: list[Organisation] = []
         self._saved = store.settings.sync_settings()
 
@@ -144,13 +148,15 @@ class SetupTab(QWidget):
 
     def _refresh(self, *_: object) -> None:
         busy = self._jobs.busy
+        free = not busy and not self._locked
         connected = bool(self._organisations)
         self.connect_button.setText(CANCEL_CONNECT_TEXT if busy else CONNECT_TEXT)
-        self.organisation_combo.setEnabled(connected and not busy)
+        self.connect_button.setEnabled(not self._locked)
+        self.organisation_combo.setEnabled(connected and free)
         for widget in (self.browse_button, self.enable_checkbox, self.save_button):
-            widget.setEnabled(connected and not busy)
+            widget.setEnabled(connected and free)
         form = self._form_settings()
-        ready = connected and form == self._saved and self._saved.complete
+        ready = free and connected and form == self._saved and self._saved.complete
         self.review_button.setEnabled(ready)
         if connected and form != self._saved:
             self.review_button.setToolTip("Click Save first.")
@@ -207,10 +213,7 @@ class SetupTab(QWidget):
                                           "again and pick at least one.", "error")
             self.connect_finished.emit(False)
             return
-        demo = " (demo)" if self._ctx.is_demo else ""
-        self.connection_label.setText(
-            f"Connected to Xero{demo}: {len(organisations)} organisation"
-            f"{'s' if len(organisations) != 1 else ''} granted.")
+        self._show_connected()
         self.organisation_combo.blockSignals(True)
         self.organisation_combo.clear()
         self.organisation_combo.addItems([o.name for o in organisations])
@@ -221,8 +224,18 @@ class SetupTab(QWidget):
         self._on_organisation_changed()
         self.connect_finished.emit(True)
 
+    def _show_connected(self) -> None:
+        count = len(self._organisations)
+        demo = " (demo)" if self._ctx.is_demo else ""
+        self.connection_label.setText(
+            f"Connected to Xero{demo}: {count} organisation{'s' if count != 1 else ''} "
+            "granted.")
+
     def _on_connect_failed(self, message: str) -> None:
-        self.connection_label.setText("Not connected to Xero.")
+        if self._organisations:  # the earlier connection still stands
+            self._show_connected()
+        else:
+            self.connection_label.setText("Not connected to Xero.")
         self.message_bar.show_message(message, "error")
         self.connect_finished.emit(False)
 
@@ -232,9 +245,9 @@ class SetupTab(QWidget):
         organisation = self.current_organisation()
         if organisation is None:
             return
-        self._saved = self._store.settings.sync_settings(organisation.tenant_id)
-        if self._saved.tenant_name and self._saved.tenant_name != organisation.name:
-            self._saved = SyncSettings()  # renamed in Xero: nothing saved under the new name
+        # kept by tenant id; the name is Xero's of today (it may have been renamed)
+        self._saved = replace(self._store.settings.sync_settings(organisation.tenant_id),
+                              tenant_name=organisation.name)
         default_file = str(self._ctx.sample_clients) if self._ctx.sample_clients else ""
         self.clients_file_edit.setText(self._saved.clients_file or default_file)
         self.enable_checkbox.setChecked(self._saved.client_sync_enabled)
@@ -269,6 +282,15 @@ class SetupTab(QWidget):
             text = f"Saved. Client sync is not enabled for {settings.tenant_name}."
         self.message_bar.show_message(text, "success")
         self.settings_saved.emit(settings)
+        self._refresh()
+
+    @property
+    def busy(self) -> bool:
+        return self._jobs.busy
+
+    def set_locked(self, locked: bool) -> None:
+        """Another tab's job is running: start nothing here that could race it."""
+        self._locked = locked
         self._refresh()
 
     def shutdown(self) -> None:

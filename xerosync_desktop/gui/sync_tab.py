@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from ..bootstrap import AppContext
 from ..excel.export import write_log
 from ..store import RunRecord, SyncSettings
-from ..sync.events import LogEntry, Progress, RunSummary
+from ..sync.events import LogEntry, Progress, RunStarted, RunSummary
 from ..sync.runner import sync_clients
 from .dialogs import MessageBar, ask_save_path, default_export_dir
 from .log_model import LIVE_LOG_SIZE, LiveLogModel
@@ -38,6 +38,7 @@ class SyncTab(QWidget):
     run_finished = Signal(object)  # RunSummary
     run_failed = Signal(str)
     export_finished = Signal(str)  # the workbook's path
+    busy_changed = Signal(bool)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -47,6 +48,8 @@ class SyncTab(QWidget):
         self._running = False
         self._jobs = JobRunner(str(ctx.paths.log_dir), self)
         self._jobs.busy_changed.connect(self._refresh)
+        self._jobs.busy_changed.connect(self.busy_changed)
+        self._locked = False
 
         self.heading_label = QLabel()
         self.heading_label.setWordWrap(True)
@@ -57,7 +60,6 @@ class SyncTab(QWidget):
         self.cancel_button.setToolTip("Stop after the batch being sent; sync again to carry on.")
         self.cancel_button.clicked.connect(self._jobs.cancel)
         self.progress_bar = QProgressBar()
-        self.progress_bar.setFormat("%v of %m clients")
         self.progress_bar.setValue(0)
         self.log_model = LiveLogModel(self)
         self.log_view = QListView()
@@ -107,9 +109,10 @@ class SyncTab(QWidget):
 
     def _refresh(self, *_: object) -> None:
         busy = self._jobs.busy
-        self.sync_button.setEnabled(not busy and self._settings.complete)
+        free = not busy and not self._locked
+        self.sync_button.setEnabled(free and self._settings.complete)
         self.cancel_button.setEnabled(busy and self._running)
-        self.download_button.setEnabled(not busy and self._last_run is not None)
+        self.download_button.setEnabled(free and self._last_run is not None)
         if not self._settings.tenant_id:
             self.heading_label.setText("Finish Setup first.")
         elif not self._settings.client_sync_enabled:
@@ -150,6 +153,9 @@ class SyncTab(QWidget):
         elif isinstance(event, Progress):
             self.progress_bar.setRange(0, event.total)
             self.progress_bar.setValue(event.done)
+            self.progress_bar.setFormat(event.text.replace("%", "%%") or "%p%")
+        elif isinstance(event, RunStarted):
+            self._last_run = (event.run_id, event.started_at)
 
     def _on_finished(self, summary: object) -> None:
         assert isinstance(summary, RunSummary)
@@ -202,6 +208,15 @@ class SyncTab(QWidget):
     def _on_exported(self, path: object) -> None:
         self.message_bar.show_message(f"Log saved to {path}.", "success")
         self.export_finished.emit(str(path))
+
+    @property
+    def busy(self) -> bool:
+        return self._jobs.busy
+
+    def set_locked(self, locked: bool) -> None:
+        """Another tab's job is running: start nothing here that could race it."""
+        self._locked = locked
+        self._refresh()
 
     def shutdown(self) -> None:
         self._jobs.shutdown()

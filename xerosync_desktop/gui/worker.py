@@ -61,7 +61,8 @@ class JobRunner(QObject):
     def __init__(self, log_dir: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._log_dir = log_dir
-        self._worker: Worker | None = None
+        self._worker: Worker | None = None  # the job whose outcome is still to come
+        self._threads: set[Worker] = set()  # every thread not yet finished
 
     @property
     def busy(self) -> bool:
@@ -77,7 +78,9 @@ class JobRunner(QObject):
             worker.reported.connect(on_report)
         worker.succeeded.connect(lambda result: self._deliver(worker, on_success, result))
         worker.failed.connect(lambda message: self._deliver(worker, on_failure, message))
+        worker.finished.connect(lambda: self._threads.discard(worker))
         worker.finished.connect(worker.deleteLater)
+        self._threads.add(worker)
         self._worker = worker
         self.busy_changed.emit(True)
         worker.start()
@@ -88,9 +91,8 @@ class JobRunner(QObject):
             self._worker.requestInterruption()
 
     def shutdown(self) -> None:
-        """Cancel and wait: the window is closing."""
-        worker = self._worker
-        if worker is not None:
+        """Cancel and wait for every thread, including one just delivering its outcome."""
+        for worker in list(self._threads):
             worker.requestInterruption()
             worker.wait()
 

@@ -68,12 +68,20 @@ SCHEMA_VERSION = len(_MIGRATIONS)
 def open_database(path: Path | str) -> sqlite3.Connection:
     """Open (creating if need be) and migrate the database at `path`."""
     conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA foreign_keys = ON")
-    if str(path) != ":memory:":
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-    _migrate(conn)
+    try:
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA foreign_keys = ON")
+        if str(path) != ":memory:":
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        _migrate(conn)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise UserError(f"The app's data file {path} cannot be read ({exc}). Move it "
+                        "aside and start the app again; your Xero data is not affected.") from exc
+    except BaseException:
+        conn.close()
+        raise
     return conn
 
 

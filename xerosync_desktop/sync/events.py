@@ -1,6 +1,6 @@
 """What a background job reports: plain frozen data, safe to pass between threads.
 
-Public API: Level, LogEntry, Progress, RunSummary, SyncEvent.
+Public API: Level, LogEntry, Progress, RunStarted, RunSummary, SyncEvent.
 """
 
 from __future__ import annotations
@@ -39,6 +39,14 @@ class Progress:
 
 
 @dataclass(frozen=True)
+class RunStarted:
+    """A run was recorded in the store: its log can be downloaded however it ends."""
+
+    run_id: int
+    started_at: datetime
+
+
+@dataclass(frozen=True)
 class RunSummary:
     """How a sync run ended."""
 
@@ -66,4 +74,4 @@ class RunSummary:
         return f"Sync stopped: {counts}. {self.message}".strip()
 
 
-SyncEvent = LogEntry | Progress
+SyncEvent = LogEntry | Progress | RunStarted

@@ -11,6 +11,7 @@ A contact Xero refuses is a logged outcome, never a failed run; a failure of the
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,7 +20,7 @@ from ..core.planner import Action, PlannedItem, SyncPlan, plan_sync
 from ..errors import SettingsError, UserError
 from ..store import Store, SyncSettings
 from ..xero.client import WriteResult, XeroClient
-from .events import Level, LogEntry, Progress, RunSummary
+from .events import Level, LogEntry, Progress, RunStarted, RunSummary
 from .review import Report, load_review
 
 log = logging.getLogger(__name__)
@@ -67,8 +68,10 @@ def run_plan(plan: SyncPlan, settings: SyncSettings, xero: XeroClient, store: St
              report: Report, should_stop: Callable[[], bool]) -> RunSummary:
     """Send the plan's batches (updates, then creates) and settle the rest."""
     started = datetime.now(UTC)
+    run_key = uuid.uuid4().hex
     run = _Run(store.runs.start(settings.tenant_id, settings.tenant_name, settings.clients_file,
                                 started), store, report, settings.tenant_id)
+    report(RunStarted(run.run_id, started))
     total = plan.client_count
     creates = sum(len(b) for b in plan.creates)
     updates = sum(len(b) for b in plan.updates)
@@ -89,7 +92,7 @@ def run_plan(plan: SyncPlan, settings: SyncSettings, xero: XeroClient, store: St
                 outcome, message = "cancelled", "Cancelled by the user."
                 break
             try:
-                results = _send(xero, settings.tenant_id, batch)
+                results = _send(xero, settings.tenant_id, batch, run_key)
             except UserError as exc:
                 outcome, message = "stopped", exc.message
                 run.entry(Level.ERROR, "Stopped", exc.message)
@@ -115,12 +118,12 @@ def run_plan(plan: SyncPlan, settings: SyncSettings, xero: XeroClient, store: St
     return summary
 
 
-def _send(xero: XeroClient, tenant_id: str,
-          batch: tuple[PlannedItem, ...]) -> list[WriteResult]:
+def _send(xero: XeroClient, tenant_id: str, batch: tuple[PlannedItem, ...],
+          run_key: str) -> list[WriteResult]:
     drafts = [item.draft for item in batch if item.draft is not None]
     if batch[0].action is Action.UPDATE:
-        return xero.update_contacts(tenant_id, drafts)
-    return xero.create_contacts(tenant_id, drafts)
+        return xero.update_contacts(tenant_id, drafts, run_key)
+    return xero.create_contacts(tenant_id, drafts, run_key)
 
 
 def _record(run: _Run, batch: tuple[PlannedItem, ...],

@@ -131,6 +131,9 @@ def _clients_from(table: Sequence[Sequence[str]], file_name: str) -> list[Client
         listed = "; ".join(problems[:_MAX_REPORTED]) + (f"; and {more} more" if more > 0 else "")
         raise ClientFileError(f"{file_name} cannot be used: {listed}. Correct it in TimeSolv "
                               "(or in the file), then load it again.")
+    if not clients:
+        raise ClientFileError(f"{file_name} has column headers but no clients. Export the "
+                              "clients from TimeSolv again.")
     return clients
 
 

@@ -48,9 +48,14 @@ class Callback:
 
 
 class LoopbackReceiver:
-    """Listens on 127.0.0.1 for the one redirect that ends a browser sign-in."""
+    """Listens on 127.0.0.1 for the one redirect that ends a browser sign-in.
+
+    It owns the sign-in's `state`: a request to the callback with any other state (a stale
+    tab, another program) is answered 400 and the wait goes on.
+    """
 
     def __init__(self, port: int = 0, host: str = "127.0.0.1") -> None:
+        self.state = secrets.token_urlsafe(24)
         self._result: Callback | None = None
         self._done = threading.Event()
         receiver = self
@@ -108,20 +113,29 @@ class LoopbackReceiver:
             request.send_error(404)
             return
         query = {key: values[0] for key, values in parse_qs(url.query).items()}
+        if not secrets.compare_digest(query.get("state", ""), self.state):
+            self._answer(request, 400, "Not this sign-in",
+                         "This answer is not for the sign-in xerosync is waiting for.")
+            return
         self._result = Callback(code=query.get("code", ""), state=query.get("state", ""),
                                 error=query.get("error", ""))
         if self._result.error:
-            title, text = "Not connected", "Xero did not grant access. You can close this tab."
+            self._answer(request, 200, "Not connected",
+                         "Xero did not grant access. You can close this tab.")
         else:
-            title, text = "Connected to Xero", "You can close this tab and return to xerosync."
+            self._answer(request, 200, "Connected to Xero",
+                         "You can close this tab and return to xerosync.")
+        self._done.set()
+
+    @staticmethod
+    def _answer(request: BaseHTTPRequestHandler, status: int, title: str, text: str) -> None:
         body = _PAGE.format(title=html.escape(title), text=html.escape(text)).encode()
-        request.send_response(200)
+        request.send_response(status)
         request.send_header("Content-Type", "text/html; charset=utf-8")
         request.send_header("Content-Length", str(len(body)))
         request.send_header("Cache-Control", "no-store")
         request.end_headers()
         request.wfile.write(body)
-        self._done.set()
 
 
 @dataclass(frozen=True)
@@ -139,7 +153,7 @@ def start_authorization(endpoints: XeroEndpoints, client_id: str,
     """A fresh state and PKCE verifier, and the authorize URL that carries their challenge."""
     verifier = secrets.token_urlsafe(64)  # 86 characters of [A-Za-z0-9_-]
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
-    state = secrets.token_urlsafe(24)
+    state = receiver.state
     query = urlencode({
         "response_type": "code",
         "client_id": client_id,

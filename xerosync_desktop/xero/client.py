@@ -27,7 +27,12 @@ from xero_python.accounting import Contacts as SdkContacts
 from xero_python.accounting import Phone as SdkPhone
 from xero_python.api_client import ApiClient, Configuration
 from xero_python.api_client.oauth2 import OAuth2Token, TokenApi
-from xero_python.exceptions import HTTPStatusException, OAuth2Error, RateLimitException
+from xero_python.exceptions import (
+    ApiSSLException,
+    HTTPStatusException,
+    OAuth2Error,
+    RateLimitException,
+)
 from xero_python.identity import IdentityApi
 
 from ..core.model import Contact, ContactDraft, ContactStatus
@@ -140,22 +145,26 @@ class XeroClient:
                 return contacts
             page += 1
 
-    def create_contacts(self, tenant_id: str,
-                        drafts: Sequence[ContactDraft]) -> list[WriteResult]:
-        """PUT: create only, never overwriting a namesake; one result per draft."""
+    def create_contacts(self, tenant_id: str, drafts: Sequence[ContactDraft],
+                        run_key: str) -> list[WriteResult]:
+        """PUT: create only, never overwriting a namesake; one result per draft.
+
+        `run_key` names the run: a batch re-sent within the run carries the same
+        Idempotency-Key, while another run's identical batch is a new request to Xero.
+        """
         body = SdkContacts(contacts=[_sdk_contact(d) for d in drafts])
-        key = _idempotency_key(tenant_id, "PUT", drafts)
+        key = _idempotency_key(tenant_id, run_key, "PUT", drafts)
         result = self._call("adding contacts", self._accounting.create_contacts, tenant_id,
                             body, summarize_errors=False, idempotency_key=key)
         return _results(result, drafts)
 
-    def update_contacts(self, tenant_id: str,
-                        drafts: Sequence[ContactDraft]) -> list[WriteResult]:
+    def update_contacts(self, tenant_id: str, drafts: Sequence[ContactDraft],
+                        run_key: str) -> list[WriteResult]:
         """POST with a ContactID on every draft: updates only; one result per draft."""
         if any(not d.contact_id for d in drafts):
             raise ValueError("an update needs a ContactID on every draft")
         body = SdkContacts(contacts=[_sdk_contact(d) for d in drafts])
-        key = _idempotency_key(tenant_id, "POST", drafts)
+        key = _idempotency_key(tenant_id, run_key, "POST", drafts)
         result = self._call("updating contacts", self._accounting.update_or_create_contacts,
                             tenant_id, body, summarize_errors=False, idempotency_key=key)
         return _results(result, drafts)
@@ -172,6 +181,12 @@ class XeroClient:
                 status = exc.http_resp.status if exc.http_resp is not None else 0
                 if status != 401 or refresh:
                     raise _translate(exc, status, doing) from None
+            except ApiSSLException:
+                log.warning("TLS failure while %s", doing)
+                raise XeroUnavailableError(
+                    f"The secure connection to Xero failed while {doing}: its certificate "
+                    "could not be checked. If your network uses a proxy that inspects "
+                    "secure traffic, ask your IT team to allow xero.com.") from None
             except OAuth2Error:
                 log.warning("no usable token while %s", doing)
                 raise AuthorizationError() from None
@@ -287,7 +302,13 @@ def _results(result: SdkContacts, drafts: Sequence[ContactDraft]) -> list[WriteR
     return results
 
 
-def _idempotency_key(tenant_id: str, method: str, drafts: Sequence[ContactDraft]) -> str:
-    """The same batch content gives the same key, so a retried batch is never applied twice."""
-    payload = json.dumps([tenant_id, method, [repr(d) for d in drafts]], ensure_ascii=False)
+def _idempotency_key(tenant_id: str, run_key: str, method: str,
+                     drafts: Sequence[ContactDraft]) -> str:
+    """One batch of one run: Xero replays its answer to a retry instead of applying it twice.
+
+    Xero replays a key's first answer (errors too) for minutes, so the run is part of the
+    key: a later run sending the same content must be applied, not answered from the replay.
+    """
+    payload = json.dumps([tenant_id, run_key, method, [repr(d) for d in drafts]],
+                         ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()
