@@ -32,13 +32,13 @@ from ..store import SyncSettings
 from ..sync.events import Progress
 from ..sync.review import Review, confirm_mappings, load_review
 from .dialogs import MessageBar, ask_save_path, default_export_dir
+from .job_tab import JobTab
 from .review_model import ReviewColumn, ReviewFilterProxy, ReviewTableModel
-from .worker import JobRunner
 
 ALL_STATUSES = "All statuses"
 
 
-class MappingTab(QWidget):
+class MappingTab(JobTab):
     """Map Clients: review, download, fix and reload, confirm, back."""
 
     review_loaded = Signal(object)  # Review
@@ -46,18 +46,13 @@ class MappingTab(QWidget):
     export_finished = Signal(str)  # the workbook's path
     confirm_finished = Signal(int)  # how many rows became Mapped
     back_requested = Signal()
-    busy_changed = Signal(bool)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(str(ctx.paths.log_dir), parent)
         self._ctx = ctx
         self._settings = SyncSettings()
         self._review: Review | None = None
         self._stale = True
-        self._jobs = JobRunner(str(ctx.paths.log_dir), self)
-        self._jobs.busy_changed.connect(self._refresh)
-        self._jobs.busy_changed.connect(self.busy_changed)
-        self._locked = False
 
         self.heading_label = QLabel()
         self.heading_label.setWordWrap(True)
@@ -285,18 +280,6 @@ class MappingTab(QWidget):
             f"{_clients(after - before, 'is', 'are')} now Mapped to their Xero contacts. "
             "Click Back to return to Setup, or go to the Sync tab.", "success")
         self.confirm_finished.emit(after - before)
-
-    @property
-    def busy(self) -> bool:
-        return self._jobs.busy
-
-    def set_locked(self, locked: bool) -> None:
-        """Another tab's job is running: start nothing here that could race it."""
-        self._locked = locked
-        self._refresh()
-
-    def shutdown(self) -> None:
-        self._jobs.shutdown()
 
 
 def _clients(count: int, one: str = "", many: str = "") -> str:

@@ -31,28 +31,23 @@ from ..store import Store, SyncSettings
 from ..xero.auth import LoopbackReceiver, finish_authorization, start_authorization
 from ..xero.client import Organisation
 from .dialogs import MessageBar
-from .worker import JobRunner
+from .job_tab import JobTab
 
 CONNECT_TEXT = "Connect to Xero"
 CANCEL_CONNECT_TEXT = "Cancel sign-in"
 
 
-class SetupTab(QWidget):
+class SetupTab(JobTab):
     """Sync Setup: the seed's first screen."""
 
     connect_finished = Signal(bool)  # True when the organisations were listed
     settings_saved = Signal(object)  # SyncSettings
     review_requested = Signal()
-    busy_changed = Signal(bool)
 
     def __init__(self, ctx: AppContext, store: Store, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(str(ctx.paths.log_dir), parent)
         self._ctx = ctx
         self._store = store
-        self._jobs = JobRunner(str(ctx.paths.log_dir), self)
-        self._jobs.busy_changed.connect(self._refresh)
-        self._jobs.busy_changed.connect(self.busy_changed)
-        self._locked = False
         self._organisations: list[Organisation] = []
         self._saved = store.settings.sync_settings()
 
@@ -283,16 +278,3 @@ class SetupTab(QWidget):
         self.message_bar.show_message(text, "success")
         self.settings_saved.emit(settings)
         self._refresh()
-
-    @property
-    def busy(self) -> bool:
-        return self._jobs.busy
-
-    def set_locked(self, locked: bool) -> None:
-        """Another tab's job is running: start nothing here that could race it."""
-        self._locked = locked
-        self._refresh()
-
-    def shutdown(self) -> None:
-        """Stop a sign-in in progress before the window closes."""
-        self._jobs.shutdown()

@@ -28,28 +28,23 @@ from ..store import RunRecord, SyncSettings
 from ..sync.events import LogEntry, Progress, RunStarted, RunSummary
 from ..sync.runner import sync_clients
 from .dialogs import MessageBar, ask_save_path, default_export_dir
+from .job_tab import JobTab
 from .log_model import LIVE_LOG_SIZE, LiveLogModel
-from .worker import JobRunner
 
 
-class SyncTab(QWidget):
+class SyncTab(JobTab):
     """Sync Clients: the seed's last screen."""
 
     run_finished = Signal(object)  # RunSummary
     run_failed = Signal(str)
     export_finished = Signal(str)  # the workbook's path
-    busy_changed = Signal(bool)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(str(ctx.paths.log_dir), parent)
         self._ctx = ctx
         self._settings = SyncSettings()
         self._last_run: tuple[int, datetime] | None = None  # id and start of the newest run
         self._running = False
-        self._jobs = JobRunner(str(ctx.paths.log_dir), self)
-        self._jobs.busy_changed.connect(self._refresh)
-        self._jobs.busy_changed.connect(self.busy_changed)
-        self._locked = False
 
         self.heading_label = QLabel()
         self.heading_label.setWordWrap(True)
@@ -208,15 +203,3 @@ class SyncTab(QWidget):
     def _on_exported(self, path: object) -> None:
         self.message_bar.show_message(f"Log saved to {path}.", "success")
         self.export_finished.emit(str(path))
-
-    @property
-    def busy(self) -> bool:
-        return self._jobs.busy
-
-    def set_locked(self, locked: bool) -> None:
-        """Another tab's job is running: start nothing here that could race it."""
-        self._locked = locked
-        self._refresh()
-
-    def shutdown(self) -> None:
-        self._jobs.shutdown()
