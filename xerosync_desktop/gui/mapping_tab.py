@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..bootstrap import AppContext
-from ..core.model import Status
+from ..core.model import ReviewRow, Status
 from ..excel.export import write_review
 from ..store import SyncSettings
 from ..sync.events import Progress
@@ -53,6 +53,7 @@ class MappingTab(JobTab):
         self._settings = SyncSettings()
         self._review: Review | None = None
         self._stale = True
+        self._status_counts: Counter[Status] = Counter()
 
         self.heading_label = QLabel()
         self.heading_label.setWordWrap(True)
@@ -146,7 +147,7 @@ class MappingTab(JobTab):
         if settings != self._settings:
             self._settings = settings
             self._review = None
-            self.model.set_rows([])
+            self._set_rows(())
             self._stale = True
             self.message_bar.clear_message()
         self._refresh()
@@ -162,7 +163,7 @@ class MappingTab(JobTab):
     def _refresh(self, *_: object) -> None:
         busy = self._jobs.busy or self._locked
         has_rows = self._review is not None
-        matched = has_rows and any(r.status is Status.MATCHED for r in self.model.rows())
+        matched = has_rows and self._status_counts[Status.MATCHED] > 0
         self.reload_button.setEnabled(not busy and self._settings.complete)
         self.download_button.setEnabled(not busy and has_rows)
         self.confirm_button.setEnabled(not busy and bool(matched))
@@ -174,12 +175,16 @@ class MappingTab(JobTab):
         else:
             self.heading_label.setText("Finish Setup first.")
 
+    def _set_rows(self, rows: Sequence[ReviewRow]) -> None:
+        """Show `rows`; their status counts are taken once here, not on every filter change."""
+        self._status_counts = Counter(r.status for r in rows)
+        self.model.set_rows(rows)
+
     def _update_counts(self, *_: object) -> None:
-        rows = self.model.rows()
-        counts = Counter(r.status for r in rows)
+        counts = self._status_counts
         parts = [f"{counts[s]} {s.label}" for s in Status if counts[s]]
-        shown = self.proxy.rowCount()
-        prefix = f"{shown} of {len(rows)} rows" if shown != len(rows) else f"{len(rows)} rows"
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        prefix = f"{shown} of {total} rows" if shown != total else f"{total} rows"
         self.counts_label.setText(prefix + (" · " + " · ".join(parts) if parts else ""))
 
     # -- load -----------------------------------------------------------------------------
@@ -212,7 +217,7 @@ class MappingTab(JobTab):
             return
         self._show(review)
         self._stale = False
-        counts = Counter(r.status for r in review.rows)
+        counts = self._status_counts
         hint = (f"{_clients(counts[Status.NEW])} will be added to Xero. Look for any that "
                 "should match an existing Xero contact but have a different name; correct the "
                 "name in TimeSolv or Xero, then Reload.")
@@ -223,12 +228,12 @@ class MappingTab(JobTab):
         self.review_loaded.emit(review)
 
     def _on_load_failed(self, message: str) -> None:
-        self.message_bar.show_message(message, "error")
+        self.message_bar.show_error(message)
         self.load_failed.emit(message)
 
     def _show(self, review: Review) -> None:
         self._review = review
-        self.model.set_rows(review.rows)
+        self._set_rows(review.rows)
         self._refresh()
 
     # -- download -------------------------------------------------------------------------

@@ -76,9 +76,6 @@ class ReviewTableModel(QAbstractTableModel):
         self._rows = list(rows)
         self.endResetModel()
 
-    def rows(self) -> list[ReviewRow]:
-        return list(self._rows)
-
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
 

@@ -175,7 +175,7 @@ class SetupTab(JobTab):
         try:
             receiver = LoopbackReceiver()
         except UserError as exc:
-            self.message_bar.show_message(exc.message, "error")
+            self.message_bar.show_error(exc.message)
             self.connect_finished.emit(False)
             return
         request = start_authorization(self._ctx.endpoints, self._ctx.client_id, receiver)
@@ -204,8 +204,8 @@ class SetupTab(JobTab):
         self._organisations = organisations
         if not organisations:
             self.connection_label.setText("Connected, but Xero granted no organisation.")
-            self.message_bar.show_message("Xero granted access to no organisation. Connect "
-                                          "again and pick at least one.", "error")
+            self.message_bar.show_error("Xero granted access to no organisation. Connect "
+                                        "again and pick at least one.")
             self.connect_finished.emit(False)
             return
         self._show_connected()
@@ -231,7 +231,7 @@ class SetupTab(JobTab):
             self._show_connected()
         else:
             self.connection_label.setText("Not connected to Xero.")
-        self.message_bar.show_message(message, "error")
+        self.message_bar.show_error(message)
         self.connect_finished.emit(False)
 
     # -- organisation, file, save ---------------------------------------------------------
@@ -261,12 +261,11 @@ class SetupTab(JobTab):
     def _on_save_clicked(self) -> None:
         settings = self._form_settings()
         if not settings.tenant_id:
-            self.message_bar.show_message("Connect to Xero and pick an organisation first.",
-                                          "error")
+            self.message_bar.show_error("Connect to Xero and pick an organisation first.")
             return
         if settings.client_sync_enabled and not Path(settings.clients_file).is_file():
-            self.message_bar.show_message("Pick the TimeSolv client file before enabling "
-                                          "client sync.", "error")
+            self.message_bar.show_error("Pick the TimeSolv client file before enabling "
+                                        "client sync.")
             return
         self._store.settings.save_sync_settings(settings)
         self._saved = settings

@@ -161,11 +161,10 @@ class SyncTab(JobTab):
         if summary.outcome == "finished" and not summary.failed:
             self.message_bar.clear_message()
         elif summary.outcome == "finished":
-            self.message_bar.show_message(f"{summary.failed} clients could not be synced; "
-                                          "the log says why. Correct them, then sync again.",
-                                          "error")
+            self.message_bar.show_error(f"{summary.failed} clients could not be synced; "
+                                        "the log says why. Correct them, then sync again.")
         else:
-            self.message_bar.show_message(summary.text, "error")
+            self.message_bar.show_error(summary.text)
         self._refresh()
         self.run_finished.emit(summary)
 
@@ -173,7 +172,7 @@ class SyncTab(JobTab):
         self._running = False
         self.progress_bar.setRange(0, 1)
         self.progress_bar.reset()
-        self.message_bar.show_message(message, "error")
+        self.message_bar.show_error(message)
         self._refresh()
         self.run_failed.emit(message)
 
