@@ -152,21 +152,26 @@ class XeroClient:
         `run_key` names the run: a batch re-sent within the run carries the same
         Idempotency-Key, while another run's identical batch is a new request to Xero.
         """
-        body = SdkContacts(contacts=[_sdk_contact(d) for d in drafts])
-        key = _idempotency_key(tenant_id, run_key, "PUT", drafts)
-        result = self._call("adding contacts", self._accounting.create_contacts, tenant_id,
-                            body, summarize_errors=False, idempotency_key=key)
-        return _results(result, drafts)
+        return self._write("adding contacts", "PUT", self._accounting.create_contacts,
+                           tenant_id, drafts, run_key)
 
     def update_contacts(self, tenant_id: str, drafts: Sequence[ContactDraft],
                         run_key: str) -> list[WriteResult]:
         """POST with a ContactID on every draft: updates only; one result per draft."""
         if any(not d.contact_id for d in drafts):
             raise ValueError("an update needs a ContactID on every draft")
+        return self._write("updating contacts", "POST",
+                           self._accounting.update_or_create_contacts, tenant_id, drafts,
+                           run_key)
+
+    def _write(self, doing: str, verb: str, method: Callable[..., SdkContacts],
+               tenant_id: str, drafts: Sequence[ContactDraft],
+               run_key: str) -> list[WriteResult]:
+        """One batch, always with summarizeErrors=false and this run's Idempotency-Key."""
         body = SdkContacts(contacts=[_sdk_contact(d) for d in drafts])
-        key = _idempotency_key(tenant_id, run_key, "POST", drafts)
-        result = self._call("updating contacts", self._accounting.update_or_create_contacts,
-                            tenant_id, body, summarize_errors=False, idempotency_key=key)
+        key = _idempotency_key(tenant_id, run_key, verb, drafts)
+        result = self._call(doing, method, tenant_id, body, summarize_errors=False,
+                            idempotency_key=key)
         return _results(result, drafts)
 
     def _call(self, doing: str, method: Callable[..., T], *args: Any, **kwargs: Any) -> T:
