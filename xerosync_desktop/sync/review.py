@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 
 from ..core.matcher import build_review, mappings_to_confirm
 from ..core.model import Client, Contact, ReviewRow
@@ -25,19 +24,16 @@ Report = Callable[[SyncEvent], None]
 
 @dataclass(frozen=True)
 class Review:
-    """A snapshot: the client file, Xero's contacts and the stored links, paired into rows."""
+    """A snapshot: the client file and Xero's contacts, paired into rows by the stored links."""
 
     settings: SyncSettings
     clients: tuple[Client, ...]
     contacts: tuple[Contact, ...]
-    mappings: tuple[tuple[str, str], ...]
     rows: tuple[ReviewRow, ...]
-    loaded_at: datetime
 
     def relinked(self, mappings: dict[str, str]) -> Review:
         """The same snapshot with other stored links (after Confirm Mappings or a sync)."""
-        rows = build_review(self.clients, self.contacts, mappings)
-        return replace(self, mappings=tuple(sorted(mappings.items())), rows=tuple(rows))
+        return replace(self, rows=tuple(build_review(self.clients, self.contacts, mappings)))
 
 
 def load_review(settings: SyncSettings, xero: XeroClient, store: Store,
@@ -60,8 +56,7 @@ def load_review(settings: SyncSettings, xero: XeroClient, store: Store,
              len(contacts), len(mappings))
     report(Progress(1, 1, f"{len(clients)} clients, {len(contacts)} Xero contacts."))
     return Review(settings=settings, clients=tuple(clients), contacts=tuple(contacts),
-                  mappings=tuple(sorted(mappings.items())), rows=tuple(rows),
-                  loaded_at=datetime.now(UTC))
+                  rows=tuple(rows))
 
 
 def confirm_mappings(review: Review, store: Store) -> Review:
