@@ -31,13 +31,9 @@ def xero_key(name: str) -> str:
 
 def run(demo: Demo, clients: Path) -> tuple[RunSummary, list[object]]:
     events: list[object] = []
-    with demo.ctx.open_store() as store:
-        xero = demo.ctx.open_xero()
-        try:
-            summary = sync_clients(demo.settings(clients), xero, store, events.append,
-                                   lambda: False)
-        finally:
-            xero.close()
+    with demo.ctx.open_store() as store, demo.ctx.open_xero() as xero:
+        summary = sync_clients(demo.settings(clients), xero, store, events.append,
+                               lambda: False)
     return summary, events
 
 

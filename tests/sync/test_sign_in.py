@@ -54,9 +54,9 @@ def test_sign_in_lists_the_demo_organisations(ctx: AppContext) -> None:
     token = finish_authorization(request, receiver, ctx.endpoints, ctx.client_id,
                                  should_stop=lambda: False, timeout=10)
     ctx.vault.save(token)
-    xero = ctx.open_xero()
-    assert [o.name for o in xero.connections()] == ["Demo Company (US)", "Demo Company (Global)"]
-    xero.close()
+    with ctx.open_xero() as xero:
+        organisations = xero.connections()
+    assert [o.name for o in organisations] == ["Demo Company (US)", "Demo Company (Global)"]
     assert "id_token" not in ctx.vault.load()
     assert isinstance(ctx.vault.load()["scope"], list)
 

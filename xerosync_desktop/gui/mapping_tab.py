@@ -197,12 +197,8 @@ class MappingTab(JobTab):
         ctx = self._ctx
 
         def job(report: Callable[[object], None], _stop: Callable[[], bool]) -> Review:
-            xero, store = ctx.open_xero(), ctx.open_store()
-            try:
+            with ctx.open_xero() as xero, ctx.open_store() as store:
                 return load_review(settings, xero, store, report)
-            finally:
-                xero.close()
-                store.close()
 
         self.message_bar.show_message("Loading the review…")
         self._jobs.start(job, self._on_loaded, self._on_load_failed, self._on_report)

@@ -186,11 +186,8 @@ class SetupTab(JobTab):
             token = finish_authorization(request, receiver, ctx.endpoints, ctx.client_id,
                                          should_stop)
             ctx.vault.save(token)
-            xero = ctx.open_xero()
-            try:
+            with ctx.open_xero() as xero:
                 return xero.connections()
-            finally:
-                xero.close()
 
         self._jobs.start(connect, self._on_connected, self._on_connect_failed)
         self.connection_label.setText("Waiting for you to sign in to Xero in your browser…")

@@ -127,12 +127,8 @@ class SyncTab(JobTab):
         ctx = self._ctx
 
         def job(report: Callable[[object], None], should_stop: Callable[[], bool]) -> RunSummary:
-            xero, store = ctx.open_xero(), ctx.open_store()
-            try:
+            with ctx.open_xero() as xero, ctx.open_store() as store:
                 return sync_clients(settings, xero, store, report, should_stop)
-            finally:
-                xero.close()
-                store.close()
 
         self.log_model.clear()
         self.summary_label.clear()
@@ -155,7 +151,6 @@ class SyncTab(JobTab):
     def _on_finished(self, summary: object) -> None:
         assert isinstance(summary, RunSummary)
         self._running = False
-        self._last_run = (summary.run_id, summary.started_at)
         self.summary_label.setText(f"<b>{html.escape(summary.text)}</b> Download the log to "
                                    "keep every entry.")
         if summary.outcome == "finished" and not summary.failed:

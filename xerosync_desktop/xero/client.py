@@ -119,6 +119,12 @@ class XeroClient:
     def close(self) -> None:
         self._api_client.rest_client.pool_manager.clear()
 
+    def __enter__(self) -> XeroClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def connections(self) -> list[Organisation]:
         """Every organisation the grant covers."""
         found = self._call("listing your Xero organisations", self._identity.get_connections)
