@@ -9,7 +9,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from ..bootstrap import AppContext
-from ..store import Store, SyncSettings
+from ..store import SyncSettings
 from .mapping_tab import MappingTab
 from .setup_tab import SetupTab
 from .sync_tab import SyncTab
@@ -24,7 +24,7 @@ class MainWindow(QMainWindow):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
-        self._store = Store(ctx.paths.database)  # the GUI thread's own, for settings
+        self._store = ctx.open_store()  # the GUI thread's own, for settings
         self.setWindowTitle("xerosync: TimeSolv clients to Xero")
         self.resize(1100, 720)
 
