@@ -1,6 +1,6 @@
 """Composition root: builds the app's objects once and hands them out.
 
-Public API: AppContext, build_demo(), DEMO_CLIENT_ID.
+Public API: AppContext, build_context(), build_demo(), build_xero(), DEMO_CLIENT_ID.
 
 Nothing else creates stores, Xero clients or sandboxes. Background jobs get their own
 `Store` (sqlite3 connections belong to one thread) and their own `XeroClient` from here.
@@ -12,11 +12,14 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import NotConnectedError, XeroError
 from .paths import AppPaths, resource_path
 from .sandbox import SandboxOptions, XeroSandbox
-from .store import Store
+from .store import Store, XeroApp
+from .xero.auth import LoopbackReceiver, revoke_grant
 from .xero.client import XeroClient
 from .xero.endpoints import XeroEndpoints
+from .xero.keyring_vault import KeyringTokenVault
 from .xero.tokens import MemoryTokenVault, TokenVault
 
 log = logging.getLogger(__name__)
@@ -34,10 +37,42 @@ class AppContext:
     vault: TokenVault
     sample_clients: Path | None = None
     sandbox: XeroSandbox | None = field(default=None, repr=False)
+    redirect_port: int = 0  # 0: any free port (a sandbox accepts any loopback address)
+    xero_app: XeroApp = field(default_factory=XeroApp)  # the choice saved in Setup
 
     @property
     def is_demo(self) -> bool:
         return self.endpoints.is_demo
+
+    @property
+    def can_connect(self) -> bool:
+        """A client id to sign in with: always for a sandbox, once entered for real Xero."""
+        return bool(self.client_id)
+
+    def loopback(self) -> LoopbackReceiver:
+        """The one-shot receiver for a sign-in; real Xero wants the registered localhost URI."""
+        return LoopbackReceiver(self.redirect_port,
+                                redirect_host="127.0.0.1" if self.is_demo else "localhost")
+
+    def sign_out(self) -> str:
+        """Revoke the grant at Xero (every organisation) and forget its tokens here.
+
+        The tokens are forgotten even when Xero cannot be reached; the sentence returned
+        then says how to finish at xero.com. Mappings and settings are kept.
+        """
+        try:
+            refresh_token = self.vault.load().get("refresh_token") or ""
+        except NotConnectedError:
+            refresh_token = ""
+        note = ""
+        if refresh_token:
+            try:
+                revoke_grant(self.endpoints, self.client_id, refresh_token)
+            except XeroError as exc:
+                note = (f" {exc.message} The app's access can also be removed at xero.com "
+                        "under Settings, Connected Apps.")
+        self.vault.clear()
+        return "Signed out of Xero. Your mappings and settings are kept." + note
 
     def open_store(self) -> Store:
         """A new connection to the store, for the calling thread only."""
@@ -53,7 +88,28 @@ class AppContext:
             self.sandbox = None
 
 
-def build_demo(paths: AppPaths, sandbox_url: str | None = None) -> AppContext:
+def build_context(paths: AppPaths, demo: bool = False,
+                  sandbox_url: str | None = None) -> AppContext:
+    """The context the command line asks for, else the Xero connection saved in Setup."""
+    paths.ensure()
+    with Store(paths.database) as store:
+        xero_app = store.settings.xero_app()
+    if demo or sandbox_url or xero_app.demo:
+        return build_demo(paths, sandbox_url=sandbox_url, xero_app=xero_app)
+    return build_xero(paths, xero_app)
+
+
+def build_xero(paths: AppPaths, xero_app: XeroApp) -> AppContext:
+    """Real Xero through the firm's own Xero app; its tokens in the OS keyring."""
+    paths.ensure()
+    return AppContext(paths=paths, endpoints=XeroEndpoints.xero(),
+                      client_id=xero_app.client_id,
+                      vault=KeyringTokenVault(xero_app.client_id),
+                      redirect_port=xero_app.redirect_port, xero_app=xero_app)
+
+
+def build_demo(paths: AppPaths, sandbox_url: str | None = None,
+               xero_app: XeroApp | None = None) -> AppContext:
     """The embedded default: a local Xero sandbox and the sample TimeSolv clients.
 
     Without `sandbox_url` the sandbox is started here and keeps its demo organisations in
@@ -68,4 +124,4 @@ def build_demo(paths: AppPaths, sandbox_url: str | None = None) -> AppContext:
     return AppContext(paths=paths, endpoints=XeroEndpoints.sandbox(sandbox_url),
                       client_id=DEMO_CLIENT_ID, vault=MemoryTokenVault(),
                       sample_clients=resource_path("sample", "timesolv_clients.csv"),
-                      sandbox=sandbox)
+                      sandbox=sandbox, xero_app=xero_app or XeroApp())

@@ -1,6 +1,6 @@
 """The app's SQLite store: settings, mappings per Xero organisation, runs and their logs.
 
-Public API: Store, SyncSettings, RunRecord, transaction().
+Public API: Store, SyncSettings, XeroApp, RunRecord, transaction().
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from pathlib import Path
 from .db import open_database, transaction
 from .mappings import Mappings
 from .runs import RunRecord, Runs
-from .settings import Settings, SyncSettings
+from .settings import DEFAULT_REDIRECT_PORT, Settings, SyncSettings, XeroApp
 
-__all__ = ["Store", "SyncSettings", "RunRecord", "transaction"]
+__all__ = ["Store", "SyncSettings", "XeroApp", "RunRecord", "transaction",
+           "DEFAULT_REDIRECT_PORT"]
 
 
 class Store:

@@ -1,6 +1,6 @@
 """Settings: the app's and each Xero organisation's, as text in SQLite.
 
-Public API: Settings, SyncSettings.
+Public API: Settings, SyncSettings, XeroApp, DEFAULT_REDIRECT_PORT.
 """
 
 from __future__ import annotations
@@ -9,6 +9,24 @@ import sqlite3
 from dataclasses import dataclass
 
 _APP = ""
+DEFAULT_REDIRECT_PORT = 8765
+
+
+@dataclass(frozen=True)
+class XeroApp:
+    """Which Xero the app talks to: the demo, or real Xero through the firm's own Xero app.
+
+    A client id is not a secret (PKCE apps have none); the redirect port must match the
+    redirect URI registered with the app, `http://localhost:PORT/callback`.
+    """
+
+    demo: bool = True
+    client_id: str = ""
+    redirect_port: int = DEFAULT_REDIRECT_PORT
+
+    @property
+    def redirect_uri(self) -> str:
+        return f"http://localhost:{self.redirect_port}/callback"
 
 
 @dataclass(frozen=True)
@@ -41,6 +59,19 @@ class Settings:
             "INSERT INTO settings (scope, key, value) VALUES (?, ?, ?) "
             "ON CONFLICT (scope, key) DO UPDATE SET value = excluded.value",
             [(scope, key, value) for key, value in values.items()])
+
+    def xero_app(self) -> XeroApp:
+        """The Xero connection chosen in Setup; the demo until real Xero is chosen."""
+        try:
+            port = int(self.get("xero_redirect_port") or DEFAULT_REDIRECT_PORT)
+        except ValueError:
+            port = DEFAULT_REDIRECT_PORT
+        return XeroApp(demo=self.get("xero_mode", default="demo") != "xero",
+                       client_id=self.get("xero_client_id"), redirect_port=port)
+
+    def save_xero_app(self, app: XeroApp) -> None:
+        self.put({"xero_mode": "demo" if app.demo else "xero", "xero_client_id": app.client_id,
+                  "xero_redirect_port": str(app.redirect_port)})
 
     def sync_settings(self, tenant_id: str | None = None) -> SyncSettings:
         """The saved setup of `tenant_id`, or of the organisation picked last."""

@@ -56,6 +56,7 @@ class RunSummary:
     started_at: datetime
     finished_at: datetime
     outcome: str  # 'finished', 'cancelled' or 'stopped'
+    stopped_by: str = ""  # when stopped: 'day_limit', 'minute_limit', 'authorization', 'error'
     created: int = 0
     updated: int = 0
     skipped: int = 0

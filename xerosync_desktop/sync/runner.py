@@ -17,7 +17,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from ..core.planner import Action, PlannedItem, SyncPlan, plan_sync
-from ..errors import SettingsError, UserError
+from ..errors import (
+    AuthorizationError,
+    NotConnectedError,
+    RateLimitError,
+    SettingsError,
+    UserError,
+)
 from ..store import Store, SyncSettings
 from ..xero.client import WriteResult, XeroClient
 from .events import Level, LogEntry, Progress, RunStarted, RunSummary
@@ -78,7 +84,7 @@ def run_plan(plan: SyncPlan, settings: SyncSettings, xero: XeroClient, store: St
     run.entry(Level.INFO, "Started", f"Sync to {settings.tenant_name}: {total} clients "
               f"({updates} to update, {creates} to add, {len(plan.settled)} not sent).")
     done = 0
-    outcome, message = "finished", ""
+    outcome, message, stopped_by = "finished", "", ""
     try:
         for item in plan.settled:
             level = Level.WARNING if item.action is Action.SKIP else Level.ERROR
@@ -94,7 +100,7 @@ def run_plan(plan: SyncPlan, settings: SyncSettings, xero: XeroClient, store: St
             try:
                 results = _send(xero, settings.tenant_id, batch, run_key)
             except UserError as exc:
-                outcome, message = "stopped", exc.message
+                outcome, message, stopped_by = "stopped", exc.message, _stopped_by(exc)
                 run.entry(Level.ERROR, "Stopped", exc.message)
                 break
             run.commit(_record(run, batch, results))
@@ -103,10 +109,11 @@ def run_plan(plan: SyncPlan, settings: SyncSettings, xero: XeroClient, store: St
     finally:
         if outcome == "finished" and done < total:  # an unexpected error escaped
             outcome, message = "stopped", "The sync stopped unexpectedly; see the app's log."
+            stopped_by = "error"
         summary = RunSummary(
             run_id=run.run_id, tenant_name=settings.tenant_name,
             source_file=settings.clients_file, started_at=started,
-            finished_at=datetime.now(UTC), outcome=outcome,
+            finished_at=datetime.now(UTC), outcome=outcome, stopped_by=stopped_by,
             created=run.counts[Action.CREATE], updated=run.counts[Action.UPDATE],
             skipped=run.counts[Action.SKIP], failed=run.counts[Action.FAIL], message=message)
         run.entry(Level.INFO if outcome == "finished" else Level.WARNING, "Summary",
@@ -116,6 +123,14 @@ def run_plan(plan: SyncPlan, settings: SyncSettings, xero: XeroClient, store: St
             store.runs.finish(summary)
     log.info("sync run %s %s", run.run_id, outcome)
     return summary
+
+
+def _stopped_by(exc: UserError) -> str:
+    if isinstance(exc, RateLimitError):
+        return "day_limit" if exc.problem == "day" else "minute_limit"
+    if isinstance(exc, (AuthorizationError, NotConnectedError)):
+        return "authorization"
+    return "error"
 
 
 def _send(xero: XeroClient, tenant_id: str, batch: tuple[PlannedItem, ...],

@@ -1,7 +1,8 @@
 """OAuth2 authorization code + PKCE (S256) through the system browser and a loopback redirect.
 
-Public API: SCOPES, LoopbackReceiver, AuthorizationRequest, start_authorization(),
-finish_authorization(), exchange_code().
+Public API: SCOPES, LoopbackReceiver, AuthorizationRequest,
+start_authorization(), finish_authorization(), exchange_code(), sign_in_without_browser(),
+revoke_grant().
 
 There is no client secret: the verifier proves that the app which asked for the code is the
 one redeeming it. The receiver answers exactly one callback and then stops listening.
@@ -26,12 +27,14 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import certifi
 import urllib3
 
-from ..errors import AuthorizationError, LoginError, XeroUnavailableError
+from ..errors import AuthorizationError, LoginError, XeroError, XeroUnavailableError
 from .endpoints import XeroEndpoints
 
 log = logging.getLogger(__name__)
 
-# The least the product needs: contacts, and a refresh token to stay connected.
+# The least the product needs: contacts, and a refresh token to stay connected. Listing and
+# removing connections (/connections) needs no scope of its own, and the app reads nothing
+# from an id token, so `openid profile email` are not asked for.
 SCOPES = ("offline_access", "accounting.contacts")
 CALLBACK_PATH = "/callback"
 _PAGE = ("<!doctype html><meta charset=utf-8><title>xerosync</title>"
@@ -51,11 +54,15 @@ class LoopbackReceiver:
     """Listens on 127.0.0.1 for the one redirect that ends a browser sign-in.
 
     It owns the sign-in's `state`: a request to the callback with any other state (a stale
-    tab, another program) is answered 400 and the wait goes on.
+    tab, another program) is answered 400 and the wait goes on. It always listens on
+    127.0.0.1; `redirect_host` is the name in the redirect URI, which Xero compares with the
+    registered one character for character (Xero registers `localhost`).
     """
 
-    def __init__(self, port: int = 0, host: str = "127.0.0.1") -> None:
+    def __init__(self, port: int = 0, host: str = "127.0.0.1",
+                 redirect_host: str | None = None) -> None:
         self.state = secrets.token_urlsafe(24)
+        self._redirect_host = redirect_host or host
         self._result: Callback | None = None
         self._done = threading.Event()
         receiver = self
@@ -72,15 +79,16 @@ class LoopbackReceiver:
         except OSError as exc:
             raise LoginError(f"Port {port} on this computer is already in use, so the sign-in "
                              "cannot return to the app. Close the program using it, or pick "
-                             "another port, then connect again.") from exc
+                             "another port in Setup (and register the same address with your "
+                             "Xero app), then connect again.") from exc
         self._thread = threading.Thread(target=self._serve, name="xero-login-callback",
                                         daemon=True)
         self._thread.start()
 
     @property
     def redirect_uri(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}{CALLBACK_PATH}"
+        port = self._server.server_address[1]
+        return f"http://{self._redirect_host}:{port}{CALLBACK_PATH}"
 
     def wait(self, timeout: float, should_stop: Callable[[], bool]) -> Callback:
         """The callback, or LoginError when the user walks away or the wait is cancelled."""
@@ -191,16 +199,7 @@ def exchange_code(endpoints: XeroEndpoints, client_id: str, code: str, redirect_
     """POST the authorization code with its verifier; the token response with `expires_at`."""
     fields = {"grant_type": "authorization_code", "client_id": client_id, "code": code,
               "redirect_uri": redirect_uri, "code_verifier": verifier}
-    http = urllib3.PoolManager(cert_reqs="CERT_REQUIRED", ca_certs=certifi.where(),
-                               retries=False, timeout=urllib3.Timeout(connect=10, read=60))
-    try:
-        response = http.request("POST", endpoints.token_url, fields=fields,
-                                encode_multipart=False, headers={"Accept": "application/json"})
-    except urllib3.exceptions.HTTPError as exc:
-        raise XeroUnavailableError("Could not reach Xero to finish signing in. Check the "
-                                   "internet connection, then connect again.") from exc
-    finally:
-        http.clear()
+    response = _post_form(endpoints.token_url, fields, "finish signing in")
     if response.status != 200:
         log.warning("token endpoint refused the authorization code: HTTP %s", response.status)
         raise AuthorizationError("Xero refused the sign-in. Click Connect to Xero to try "
@@ -215,3 +214,68 @@ def exchange_code(endpoints: XeroEndpoints, client_id: str, code: str, redirect_
     if token.get("expires_in"):
         token["expires_at"] = time.time() + float(token["expires_in"])
     return token
+
+
+def sign_in_without_browser(endpoints: XeroEndpoints, client_id: str,
+                            timeout: float = 30) -> dict[str, Any]:
+    """The same PKCE flow with no person: only for a sandbox, whose demo login approves at once.
+
+    The authorize URL is followed over HTTP, redirect included, as a browser would.
+    """
+    if not endpoints.is_demo:
+        raise LoginError("Signing in to Xero needs a person at a browser. Open the app and "
+                         "click Connect to Xero.")
+    receiver = LoopbackReceiver()
+    request = start_authorization(endpoints, client_id, receiver)
+    errors: list[str] = []
+
+    def visit() -> None:
+        http = urllib3.PoolManager(retries=urllib3.Retry(total=0, redirect=3),
+                                   timeout=urllib3.Timeout(connect=10, read=timeout))
+        try:
+            http.request("GET", request.url)
+        except urllib3.exceptions.HTTPError as exc:
+            errors.append(type(exc).__name__)
+        finally:
+            http.clear()
+
+    thread = threading.Thread(target=visit, name="sandbox-login", daemon=True)
+    thread.start()
+    try:
+        return finish_authorization(request, receiver, endpoints, client_id,
+                                    should_stop=lambda: bool(errors), timeout=timeout)
+    except LoginError:
+        if errors:
+            raise XeroUnavailableError(f"The Xero sandbox at {endpoints.identity_base} could "
+                                       "not be reached. Check that it is running.") from None
+        raise
+    finally:
+        thread.join(timeout)
+
+
+def revoke_grant(endpoints: XeroEndpoints, client_id: str, refresh_token: str) -> None:
+    """POST the refresh token to the revocation endpoint: ends the grant and its connections.
+
+    The SDK's own revoke needs a client secret, which a PKCE app does not have.
+    """
+    response = _post_form(endpoints.revocation_url,
+                          {"token": refresh_token, "client_id": client_id}, "sign out")
+    if response.status != 200:
+        log.warning("revocation endpoint answered HTTP %s", response.status)
+        raise XeroError(f"Xero did not confirm the sign-out (HTTP {response.status}). Try "
+                        "again, or remove the app's access at xero.com under Settings, "
+                        "Connected Apps.")
+
+
+def _post_form(url: str, fields: dict[str, str], doing: str) -> urllib3.BaseHTTPResponse:
+    """One form POST to Xero's identity service, no retries, with timeouts."""
+    http = urllib3.PoolManager(cert_reqs="CERT_REQUIRED", ca_certs=certifi.where(),
+                               retries=False, timeout=urllib3.Timeout(connect=10, read=60))
+    try:
+        return http.request("POST", url, fields=fields, encode_multipart=False,
+                            headers={"Accept": "application/json"})
+    except urllib3.exceptions.HTTPError:
+        raise XeroUnavailableError(f"Could not reach Xero to {doing}. Check the internet "
+                                   "connection, then try again.") from None
+    finally:
+        http.clear()

@@ -132,6 +132,11 @@ class XeroClient:
                              connection_id=str(c.id))
                 for c in found if (c.tenant_type or "ORGANISATION") == "ORGANISATION"]
 
+    def remove_connection(self, organisation: Organisation) -> None:
+        """DELETE /connections/{id}: the app loses access to this organisation only."""
+        self._call(f"disconnecting {organisation.name}", self._identity.delete_connection,
+                   organisation.connection_id)
+
     def list_contacts(self, tenant_id: str,
                       on_page: Callable[[int, int], None] | None = None) -> list[Contact]:
         """Every contact, archived included, in pages of 1,000; `on_page(read, total)`."""

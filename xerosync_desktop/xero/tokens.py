@@ -35,7 +35,12 @@ def sdk_token(token: dict[str, Any]) -> dict[str, Any]:
 
 
 class TokenVault(Protocol):
-    """Holds one grant's tokens; `load()` raises NotConnectedError when there are none."""
+    """Holds one grant's tokens; `load()` raises NotConnectedError when there are none.
+
+    `notice` is a sentence for the user when the tokens cannot be kept beyond this session.
+    """
+
+    notice: str
 
     def load(self) -> dict[str, Any]: ...
 
@@ -50,6 +55,7 @@ class MemoryTokenVault:
     """Tokens in memory for this session only (the demo; or no keyring backend)."""
 
     def __init__(self) -> None:
+        self.notice = ""
         self._lock = threading.Lock()
         self._token: dict[str, Any] | None = None
 
