@@ -99,10 +99,14 @@ def build_context(paths: AppPaths, demo: bool = False,
     return build_xero(paths, xero_app)
 
 
-def build_xero(paths: AppPaths, xero_app: XeroApp) -> AppContext:
-    """Real Xero through the firm's own Xero app; its tokens in the OS keyring."""
+def build_xero(paths: AppPaths, xero_app: XeroApp,
+               endpoints: XeroEndpoints | None = None) -> AppContext:
+    """Real Xero through the firm's own Xero app; its tokens in the OS keyring.
+
+    `endpoints` is for tests, which play Xero with a sandbox at another address.
+    """
     paths.ensure()
-    return AppContext(paths=paths, endpoints=XeroEndpoints.xero(),
+    return AppContext(paths=paths, endpoints=endpoints or XeroEndpoints.xero(),
                       client_id=xero_app.client_id,
                       vault=KeyringTokenVault(xero_app.client_id),
                       redirect_port=xero_app.redirect_port, xero_app=xero_app)

@@ -17,23 +17,26 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from gui_helpers import (
+    TIMEOUT,
+    US,
+    click,
+    connect_and_save,
+    save_dialog_returns,
+    shown_rows,
+    spy_on_secrets,
+)
 from openpyxl import load_workbook
 from pytestqt.qtbot import QtBot
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QPushButton
+from PySide6.QtWidgets import QFileDialog
 
 from xerosync_desktop.bootstrap import AppContext, build_demo
-from xerosync_desktop.gui import setup_tab
 from xerosync_desktop.gui.main_window import MainWindow
 from xerosync_desktop.logsetup import setup_logging
 from xerosync_desktop.paths import AppPaths
 from xerosync_desktop.sandbox import SandboxOptions, XeroSandbox
 from xerosync_desktop.timesolv.loader import load_clients
-from xerosync_desktop.xero.auth import AuthorizationRequest, start_authorization
-
-US = "Demo Company (US)"
-TIMEOUT = 30_000
 
 
 def xero_key(name: str) -> str:
@@ -56,61 +59,6 @@ def window(qtbot: QtBot, ctx: AppContext) -> MainWindow:
     qtbot.addWidget(main)
     main.show()
     return main
-
-
-def click(qtbot: QtBot, button: QPushButton) -> None:
-    assert button.isEnabled(), f"{button.text()} is disabled"
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
-def shown_rows(window: MainWindow) -> list[dict[str, str]]:
-    """The mapping table as the user sees it, through the filter."""
-    proxy = window.mapping_tab.proxy
-    headers = [proxy.headerData(c, Qt.Orientation.Horizontal) for c in range(proxy.columnCount())]
-    return [{headers[c]: proxy.data(proxy.index(r, c)) for c in range(proxy.columnCount())}
-            for r in range(proxy.rowCount())]
-
-
-def save_dialog_returns(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
-
-
-def spy_on_secrets(ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every PKCE verifier, state and token the app handles, recorded as it passes by."""
-    seen: list[str] = []
-    save = ctx.vault.save
-
-    def recording_save(token: dict[str, Any]) -> None:
-        seen.extend(str(token[k]) for k in ("access_token", "refresh_token", "id_token")
-                    if token.get(k))
-        save(token)
-
-    def recording_start(*args: Any) -> AuthorizationRequest:
-        request = start_authorization(*args)
-        seen.extend([request.verifier, request.state])
-        return request
-
-    monkeypatch.setattr(ctx.vault, "save", recording_save)
-    monkeypatch.setattr(setup_tab, "start_authorization", recording_start)
-    return seen
-
-
-def connect_and_save(qtbot: QtBot, window: MainWindow, organisation: str = US) -> None:
-    setup = window.setup_tab
-    with qtbot.waitSignal(setup.connect_finished, timeout=TIMEOUT) as connected:
-        click(qtbot, setup.connect_button)
-    assert connected.args == [True], setup.message_bar.text()
-    names = [setup.organisation_combo.itemText(i) for i in range(setup.organisation_combo.count())]
-    assert names == ["Demo Company (US)", "Demo Company (Global)"]
-    setup.organisation_combo.setCurrentIndex(names.index(organisation))
-    assert setup.clients_file_edit.text().endswith("timesolv_clients.csv")
-    assert not window.tabs.isTabEnabled(window.tabs.indexOf(window.sync_tab))
-    setup.enable_checkbox.setChecked(True)
-    assert not setup.review_button.isEnabled()  # not saved yet
-    with qtbot.waitSignal(setup.settings_saved, timeout=TIMEOUT):
-        click(qtbot, setup.save_button)
-    assert "Client sync is enabled" in setup.message_bar.text()
-    assert window.tabs.isTabEnabled(window.tabs.indexOf(window.sync_tab))
 
 
 def test_whole_seed_flow(qtbot: QtBot, window: MainWindow, ctx: AppContext,

@@ -1,6 +1,6 @@
 """The desktop app's entry point: arguments, logging, the composition root, the window.
 
-Public API: main(), parse_args().
+Public API: main(), parse_args(), Shell.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from .. import __version__
-from ..bootstrap import build_demo
+from ..bootstrap import AppContext, build_context
 from ..errors import UserError
 from ..logsetup import setup_logging
 from ..paths import AppPaths, resource_path
+from ..store import Store, XeroApp
 from .dialogs import install_excepthook, show_error
 from .main_window import MainWindow
 
@@ -32,8 +33,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="xerosync-desktop",
                                      description="Sync TimeSolv clients to Xero as contacts.")
     parser.add_argument("--demo", action="store_true",
-                        help="use the embedded demo Xero and sample clients (the default in "
-                             "this version)")
+                        help="use the embedded demo Xero and sample clients (the default "
+                             "until real Xero is chosen in Setup)")
     parser.add_argument("--data-dir", type=Path,
                         help="keep data and logs under this folder instead of the user's")
     parser.add_argument("--sandbox", metavar="URL",
@@ -55,6 +56,43 @@ def _quit_on_signals(app: QApplication) -> None:
     timer.start(250)
 
 
+class Shell:
+    """Owns the one context and window; rebuilds both when Setup picks another Xero."""
+
+    def __init__(self, paths: AppPaths, ctx: AppContext) -> None:
+        self.paths = paths
+        self.ctx = ctx
+        self.window = self._open(ctx)
+
+    def _open(self, ctx: AppContext) -> MainWindow:
+        window = MainWindow(ctx)
+        window.xero_app_requested.connect(self._switch)
+        return window
+
+    def _switch(self, choice: object) -> None:
+        assert isinstance(choice, XeroApp)
+        with Store(self.paths.database) as store:
+            store.settings.save_xero_app(choice)
+        log.info("switching to %s", "the demo Xero" if choice.demo else "real Xero")
+        old_window = self.window
+        old_window.shutdown()  # its jobs are cancelled and waited for
+        self.ctx.close()
+        try:
+            self.ctx = build_context(self.paths)
+        except UserError as exc:
+            show_error(None, exc.message)
+            QApplication.quit()
+            return
+        self.window = self._open(self.ctx)
+        self.window.restoreGeometry(old_window.saveGeometry())
+        self.window.show()  # before the old one closes, or the app would quit
+        old_window.close()
+        old_window.deleteLater()
+
+    def close(self) -> None:
+        self.ctx.close()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     paths = (AppPaths.under(args.data_dir) if args.data_dir else AppPaths.default()).ensure()
@@ -71,18 +109,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     install_excepthook(paths.log_dir)
     ctx = None
     try:
-        ctx = build_demo(paths, sandbox_url=args.sandbox)
-        window = MainWindow(ctx)
+        ctx = build_context(paths, demo=args.demo, sandbox_url=args.sandbox)
+        shell = Shell(paths, ctx)
     except UserError as exc:
         show_error(None, exc.message)
         if ctx is not None:
             ctx.close()
         return 1
-    window.show()
+    shell.window.show()
     log.info("main window shown")
     _quit_on_signals(app)
     try:
         return app.exec()
     finally:
-        ctx.close()
+        shell.close()
         log.info("xerosync-desktop stopped")

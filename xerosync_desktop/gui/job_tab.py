@@ -15,6 +15,7 @@ class JobTab(QWidget):
     """A tab that runs jobs through its own JobRunner and can be locked by the window."""
 
     busy_changed = Signal(bool)
+    authorization_lost = Signal()  # Xero refused the connection: Setup must reconnect
 
     def __init__(self, log_dir: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -22,6 +23,7 @@ class JobTab(QWidget):
         self._jobs = JobRunner(log_dir, self)
         self._jobs.busy_changed.connect(self._refresh)
         self._jobs.busy_changed.connect(self.busy_changed)
+        self._jobs.authorization_lost.connect(self.authorization_lost)
 
     @property
     def busy(self) -> bool:

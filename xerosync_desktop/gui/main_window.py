@@ -5,6 +5,7 @@ Public API: MainWindow.
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
@@ -19,7 +20,9 @@ DEMO_BANNER = ("DEMO: connected to a local Xero sandbox with sample organisation
 
 
 class MainWindow(QMainWindow):
-    """Setup gates Mapping and Sync: both open once client sync is saved as enabled."""
+    """Setup gates Mapping and Sync: both open once connected and client sync is saved."""
+
+    xero_app_requested = Signal(object)  # XeroApp chosen in Setup: the app rebuilds on it
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -52,6 +55,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.setup_tab.settings_saved.connect(self._on_settings)
+        self.setup_tab.connection_changed.connect(lambda _c: self._gate())
+        self.setup_tab.xero_app_requested.connect(self.xero_app_requested)
         self.setup_tab.review_requested.connect(self._open_review)
         self.mapping_tab.back_requested.connect(
             lambda: self.tabs.setCurrentWidget(self.setup_tab))
@@ -60,24 +65,38 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._on_tab_changed)
         for tab in self._job_tabs:
             tab.busy_changed.connect(self._on_busy_changed)
-        self._on_settings(SyncSettings())
+            tab.authorization_lost.connect(self._on_authorization_lost)
+        self._settings = SyncSettings()
+        self._on_settings(self._settings)
+        self.setup_tab.resume()
 
-    def _on_settings(self, settings: object) -> None:
-        assert isinstance(settings, SyncSettings)
-        ready = settings.complete
+    def _gate(self) -> None:
+        """Mapping and Sync open only while connected, with client sync saved as enabled."""
+        ready = self._settings.complete and self.setup_tab.connected
         for tab in (self.mapping_tab, self.sync_tab):
             index = self.tabs.indexOf(tab)
             self.tabs.setTabEnabled(index, ready)
             self.tabs.setTabToolTip(index, "" if ready else
                                     "Connect to Xero, pick the client file, tick Enable Client "
                                     "Sync and click Save in Setup first.")
+
+    def _on_authorization_lost(self) -> None:
+        self.setup_tab.show_reconnect()
+        self.tabs.setCurrentWidget(self.setup_tab)
+
+    def _on_settings(self, settings: object) -> None:
+        assert isinstance(settings, SyncSettings)
+        self._settings = settings
+        self._gate()
         self.mapping_tab.set_settings(settings)
         latest = self._store.runs.latest(settings.tenant_id) if settings.tenant_id else None
         self.sync_tab.set_settings(settings, latest)
-        demo = " (demo)" if self._ctx.is_demo else ""
+        where = "demo Xero" if self._ctx.is_demo else "Xero"
         self.organisation_label.setText(
-            f"Organisation: {settings.tenant_name}{demo}" if settings.tenant_name
-            else "No organisation picked")
+            f"Organisation: {settings.tenant_name} ({where})" if settings.tenant_name
+            else f"No organisation picked ({where})")
+        self.setWindowTitle(f"xerosync: {settings.tenant_name} ({where})" if settings.tenant_name
+                            else "xerosync: TimeSolv clients to Xero")
 
     @property
     def _job_tabs(self) -> tuple[SetupTab, MappingTab, SyncTab]:
@@ -96,8 +115,12 @@ class MainWindow(QMainWindow):
         if self.tabs.currentWidget() is self.mapping_tab:
             self.mapping_tab.load_if_stale()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+    def shutdown(self) -> None:
+        """Cancel every job, wait for it, and close the store; safe to call twice."""
         for tab in self._job_tabs:
             tab.shutdown()
         self._store.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.shutdown()
         super().closeEvent(event)

@@ -1,6 +1,6 @@
-"""Setup tab: connect to Xero, pick the organisation and the client file, enable client sync.
+"""Setup tab: which Xero, connect, pick the organisation and the client file, enable sync.
 
-Public API: SetupTab.
+Public API: SetupTab, CONNECT_TEXT, RECONNECT_TEXT.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -27,38 +28,59 @@ from PySide6.QtWidgets import (
 
 from ..bootstrap import AppContext
 from ..errors import UserError
-from ..store import Store, SyncSettings
-from ..xero.auth import LoopbackReceiver, finish_authorization, start_authorization
+from ..store import Store, SyncSettings, XeroApp
+from ..xero.auth import finish_authorization, start_authorization
 from ..xero.client import Organisation
 from .dialogs import MessageBar
 from .job_tab import JobTab
+from .xero_app_box import XeroAppBox
 
 CONNECT_TEXT = "Connect to Xero"
+RECONNECT_TEXT = "Reconnect to Xero"
 CANCEL_CONNECT_TEXT = "Cancel sign-in"
+RECONNECT_NOTE = ("Xero no longer accepts this app's connection (it was revoked, or not used "
+                  "for 60 days). Click Reconnect to Xero; your mappings and settings are kept.")
 
 
 class SetupTab(JobTab):
-    """Sync Setup: the seed's first screen."""
+    """Sync Setup: the seed's first screen, plus the connection to the firm's Xero."""
 
     connect_finished = Signal(bool)  # True when the organisations were listed
+    connection_changed = Signal(bool)  # True while organisations are listed
     settings_saved = Signal(object)  # SyncSettings
     review_requested = Signal()
+    xero_app_requested = Signal(object)  # XeroApp: rebuild the app on this choice
 
     def __init__(self, ctx: AppContext, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(str(ctx.paths.log_dir), parent)
         self._ctx = ctx
         self._store = store
         self._organisations: list[Organisation] = []
+        self._signing_in = False
+        self._reconnect = False
+        self._stored_grant = ctx.vault.has_token()  # read once: a keyring read is slow
         self._saved = store.settings.sync_settings()
 
+        self.xero_app_box = XeroAppBox(XeroApp(demo=ctx.is_demo,
+                                               client_id=ctx.xero_app.client_id,
+                                               redirect_port=ctx.xero_app.redirect_port))
+        self.xero_app_box.apply_requested.connect(self.xero_app_requested)
         self.connection_label = QLabel("Not connected to Xero.")
         self.connection_label.setWordWrap(True)
         self.connect_button = QPushButton(CONNECT_TEXT)
         self.connect_button.clicked.connect(self._on_connect_clicked)
+        self.sign_out_button = QPushButton("Sign out")
+        self.sign_out_button.setToolTip("End this app's access to Xero for every organisation "
+                                        "and forget the sign-in. Mappings are kept.")
+        self.sign_out_button.clicked.connect(self._on_sign_out_clicked)
         self.organisation_combo = QComboBox()
         self.organisation_combo.setEnabled(False)
         self.organisation_combo.setMinimumContentsLength(30)
         self.organisation_combo.currentIndexChanged.connect(self._on_organisation_changed)
+        self.remove_button = QPushButton("Remove organisation")
+        self.remove_button.setToolTip("Disconnect the organisation shown from this app. Its "
+                                      "mappings are kept for a later reconnect.")
+        self.remove_button.clicked.connect(self._on_remove_clicked)
 
         self.clients_file_edit = QLineEdit()
         self.clients_file_edit.setReadOnly(True)
@@ -85,17 +107,39 @@ class SetupTab(JobTab):
         self._build_layout()
         self._show_saved_hint()
         self._refresh()
+        if ctx.vault.notice:
+            self.message_bar.show_message(ctx.vault.notice, "info")
+
+    def resume(self) -> None:
+        """Stay connected across sessions: list the organisations with the stored grant."""
+        if self._ctx.is_demo or not self._ctx.can_connect or not self._stored_grant:
+            if self._ctx.vault.notice:
+                self.message_bar.show_message(self._ctx.vault.notice, "info")
+            return
+        ctx = self._ctx
+
+        def list_organisations(_report: Callable[[object], None],
+                               _stop: Callable[[], bool]) -> list[Organisation]:
+            with ctx.open_xero() as xero:
+                return xero.connections()
+
+        self.connection_label.setText("Connecting to Xero with the saved sign-in…")
+        self._jobs.start(list_organisations, self._on_connected, self._on_connect_failed)
 
     # -- layout ---------------------------------------------------------------------------
 
     def _build_layout(self) -> None:
-        xero_box = QGroupBox("1. Xero")
+        xero_box = QGroupBox("1. Connect to Xero")
         xero_form = QFormLayout(xero_box)
         connect_row = QHBoxLayout()
         connect_row.addWidget(self.connection_label, 1)
         connect_row.addWidget(self.connect_button)
+        connect_row.addWidget(self.sign_out_button)
         xero_form.addRow(connect_row)
-        xero_form.addRow("Organisation:", self.organisation_combo)
+        organisation_row = QHBoxLayout()
+        organisation_row.addWidget(self.organisation_combo, 1)
+        organisation_row.addWidget(self.remove_button)
+        xero_form.addRow("Organisation:", organisation_row)
 
         file_box = QGroupBox("2. TimeSolv clients")
         file_row = QHBoxLayout(file_box)
@@ -115,6 +159,7 @@ class SetupTab(JobTab):
         sync_layout.addWidget(self.review_button)
 
         layout = QVBoxLayout(self)
+        layout.addWidget(self.xero_app_box)
         layout.addWidget(xero_box)
         layout.addWidget(file_box)
         layout.addWidget(sync_box)
@@ -127,6 +172,10 @@ class SetupTab(JobTab):
     def saved_settings(self) -> SyncSettings:
         """What was last saved for the organisation shown."""
         return self._saved
+
+    @property
+    def connected(self) -> bool:
+        return bool(self._organisations)
 
     def current_organisation(self) -> Organisation | None:
         index = self.organisation_combo.currentIndex()
@@ -144,9 +193,20 @@ class SetupTab(JobTab):
     def _refresh(self, *_: object) -> None:
         busy = self._jobs.busy
         free = not busy and not self._locked
-        connected = bool(self._organisations)
-        self.connect_button.setText(CANCEL_CONNECT_TEXT if busy else CONNECT_TEXT)
-        self.connect_button.setEnabled(not self._locked)
+        connected = self.connected
+        if self._signing_in:
+            self.connect_button.setText(CANCEL_CONNECT_TEXT)
+        else:
+            self.connect_button.setText(RECONNECT_TEXT if self._reconnect else CONNECT_TEXT)
+        self.connect_button.setEnabled(self._ctx.can_connect and
+                                       (self._signing_in or free))
+        self.connect_button.setToolTip("" if self._ctx.can_connect else
+                                       "Enter your Xero app's Client id above first.")
+        self.sign_out_button.setEnabled(free and (connected or self._reconnect or
+                                                  self._stored_grant))
+        self.sign_out_button.setVisible(not self._ctx.is_demo)
+        self.remove_button.setEnabled(free and connected)
+        self.xero_app_box.set_locked(busy or self._locked)
         self.organisation_combo.setEnabled(connected and free)
         for widget in (self.browse_button, self.enable_checkbox, self.save_button):
             widget.setEnabled(connected and free)
@@ -161,19 +221,48 @@ class SetupTab(JobTab):
             self.review_button.setToolTip("")
 
     def _show_saved_hint(self) -> None:
-        if self._saved.tenant_name:
+        if not self._ctx.can_connect:
+            self.connection_label.setText("Not connected. Enter your Xero app's Client id "
+                                          "above and click Use these settings.")
+        elif self._saved.tenant_name:
             self.connection_label.setText(
                 f"Not connected. Last used: {self._saved.tenant_name}. Connect to continue.")
+
+    def _set_organisations(self, organisations: list[Organisation]) -> None:
+        """Show the organisations granted (none: not connected) and pick one."""
+        was_connected = self.connected
+        self._organisations = organisations
+        self.organisation_combo.blockSignals(True)
+        self.organisation_combo.clear()
+        self.organisation_combo.addItems([o.name for o in organisations])
+        ids = [o.tenant_id for o in organisations]
+        last = self._store.settings.get("tenant_id")
+        self.organisation_combo.setCurrentIndex(ids.index(last) if last in ids else 0)
+        self.organisation_combo.blockSignals(False)
+        if organisations:
+            self._on_organisation_changed()
+        else:
+            self.settings_saved.emit(SyncSettings())
+        if was_connected != self.connected:
+            self.connection_changed.emit(self.connected)
+        self._refresh()
+
+    def show_reconnect(self) -> None:
+        """Xero refused the grant: offer Reconnect; the saved setup stays as it is."""
+        self._reconnect = True
+        self._set_organisations([])
+        self.connection_label.setText(RECONNECT_NOTE)
+        self._refresh()
 
     # -- connect --------------------------------------------------------------------------
 
     def _on_connect_clicked(self) -> None:
-        if self._jobs.busy:
+        if self._signing_in:
             self._jobs.cancel()
             return
         self.message_bar.clear_message()
         try:
-            receiver = LoopbackReceiver()
+            receiver = self._ctx.loopback()
         except UserError as exc:
             self.message_bar.show_error(exc.message)
             self.connect_finished.emit(False)
@@ -189,6 +278,7 @@ class SetupTab(JobTab):
             with ctx.open_xero() as xero:
                 return xero.connections()
 
+        self._signing_in = True
         self._jobs.start(connect, self._on_connected, self._on_connect_failed)
         self.connection_label.setText("Waiting for you to sign in to Xero in your browser…")
         if not QDesktopServices.openUrl(QUrl(request.url)):
@@ -198,7 +288,10 @@ class SetupTab(JobTab):
 
     def _on_connected(self, organisations: object) -> None:
         assert isinstance(organisations, list)
-        self._organisations = organisations
+        self._signing_in = False
+        self._reconnect = False
+        self._stored_grant = True
+        self._set_organisations(organisations)
         if not organisations:
             self.connection_label.setText("Connected, but Xero granted no organisation.")
             self.message_bar.show_error("Xero granted access to no organisation. Connect "
@@ -206,30 +299,71 @@ class SetupTab(JobTab):
             self.connect_finished.emit(False)
             return
         self._show_connected()
-        self.organisation_combo.blockSignals(True)
-        self.organisation_combo.clear()
-        self.organisation_combo.addItems([o.name for o in organisations])
-        ids = [o.tenant_id for o in organisations]
-        last = self._store.settings.get("tenant_id")
-        self.organisation_combo.setCurrentIndex(ids.index(last) if last in ids else 0)
-        self.organisation_combo.blockSignals(False)
-        self._on_organisation_changed()
+        if self._ctx.vault.notice:
+            self.message_bar.show_message(self._ctx.vault.notice, "info")
         self.connect_finished.emit(True)
 
     def _show_connected(self) -> None:
         count = len(self._organisations)
-        demo = " (demo)" if self._ctx.is_demo else ""
+        where = "the demo Xero" if self._ctx.is_demo else "Xero"
         self.connection_label.setText(
-            f"Connected to Xero{demo}: {count} organisation{'s' if count != 1 else ''} "
+            f"Connected to {where}: {count} organisation{'s' if count != 1 else ''} "
             "granted.")
 
     def _on_connect_failed(self, message: str) -> None:
-        if self._organisations:  # the earlier connection still stands
+        self._signing_in = False
+        if self._reconnect:
+            self.connection_label.setText(RECONNECT_NOTE)
+        elif self._organisations:  # the earlier connection still stands
             self._show_connected()
         else:
             self.connection_label.setText("Not connected to Xero.")
         self.message_bar.show_error(message)
+        self._refresh()
         self.connect_finished.emit(False)
+
+    # -- remove organisation, sign out -----------------------------------------------------
+
+    def _on_remove_clicked(self) -> None:
+        organisation = self.current_organisation()
+        if organisation is None or not _confirm(
+                self, "Remove organisation",
+                f"Disconnect {organisation.name} from this app? Xero keeps all its data, "
+                "and the app keeps its mappings for a later reconnect."):
+            return
+        ctx = self._ctx
+
+        def remove(_report: Callable[[object], None],
+                   _stop: Callable[[], bool]) -> list[Organisation]:
+            with ctx.open_xero() as xero:
+                xero.remove_connection(organisation)
+                return xero.connections()
+
+        def removed(organisations: object) -> None:
+            self._on_connected(organisations)
+            self.message_bar.show_message(f"{organisation.name} was disconnected from this "
+                                          "app. Its mappings are kept.", "success")
+
+        self._jobs.start(remove, removed, self.message_bar.show_error)
+
+    def _on_sign_out_clicked(self) -> None:
+        if not _confirm(self, "Sign out of Xero",
+                        "End this app's access to Xero for every organisation and forget the "
+                        "sign-in on this computer? Mappings and settings are kept."):
+            return
+        ctx = self._ctx
+
+        def sign_out(_report: Callable[[object], None], _stop: Callable[[], bool]) -> str:
+            return ctx.sign_out()
+
+        self._jobs.start(sign_out, self._on_signed_out, self.message_bar.show_error)
+
+    def _on_signed_out(self, message: object) -> None:
+        self._reconnect = False
+        self._stored_grant = False
+        self._set_organisations([])
+        self.connection_label.setText("Not connected to Xero.")
+        self.message_bar.show_message(str(message), "success")
 
     # -- organisation, file, save ---------------------------------------------------------
 
@@ -274,3 +408,10 @@ class SetupTab(JobTab):
         self.message_bar.show_message(text, "success")
         self.settings_saved.emit(settings)
         self._refresh()
+
+
+def _confirm(parent: QWidget, title: str, text: str) -> bool:
+    answer = QMessageBox.question(parent, title, text,
+                                  QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                  QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes

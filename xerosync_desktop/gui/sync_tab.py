@@ -161,6 +161,8 @@ class SyncTab(JobTab):
         else:
             self.message_bar.show_error(summary.text)
         self._refresh()
+        if summary.stopped_by == "authorization":
+            self.authorization_lost.emit()
         self.run_finished.emit(summary)
 
     def _on_failed(self, message: str) -> None:

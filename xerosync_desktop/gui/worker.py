@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-from ..errors import UserError
+from ..errors import AuthorizationError, NotConnectedError, UserError
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,7 @@ class Worker(QThread):
     reported = Signal(object)
     succeeded = Signal(object)
     failed = Signal(str)
+    authorization_lost = Signal()  # Xero refused the grant: the app must reconnect
 
     def __init__(self, job: Job, log_dir: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -41,6 +42,8 @@ class Worker(QThread):
             result = self._job(self.reported.emit, self.isInterruptionRequested)
         except UserError as exc:
             log.info("background job ended: %s", exc.message)
+            if isinstance(exc, (AuthorizationError, NotConnectedError)):
+                self.authorization_lost.emit()
             self.failed.emit(exc.message)
         except Exception:
             log.exception("background job failed")
@@ -57,6 +60,7 @@ class JobRunner(QObject):
     """
 
     busy_changed = Signal(bool)
+    authorization_lost = Signal()
 
     def __init__(self, log_dir: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -76,6 +80,7 @@ class JobRunner(QObject):
         worker = Worker(job, self._log_dir, self)
         if on_report is not None:
             worker.reported.connect(on_report)
+        worker.authorization_lost.connect(self.authorization_lost)
         worker.succeeded.connect(lambda result: self._deliver(worker, on_success, result))
         worker.failed.connect(lambda message: self._deliver(worker, on_failure, message))
         worker.finished.connect(lambda: self._threads.discard(worker))

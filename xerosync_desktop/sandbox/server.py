@@ -273,6 +273,21 @@ class XeroSandbox:
         with self._state.lock:
             return self._state.calls[tenant_id.lower()]
 
+    def grants(self) -> list[dict[str, Any]]:
+        """Every live grant: {"client_id", "tenant_ids"} (what Xero's Connected Apps shows)."""
+        with self._state.lock:
+            return [{"client_id": grant["client_id"],
+                     "tenant_ids": [c["tenantId"] for c in grant["connections"]]}
+                    for grant in self._state.grants.values()]
+
+    def refresh_token_status(self, token: str) -> str:
+        """'current' (the grant's newest), 'superseded' (rotated away) or 'unknown'."""
+        with self._state.lock:
+            found = self._state.refresh_record(token)
+            if found is None:
+                return "unknown"
+            return "superseded" if found[1]["superseded"] is not None else "current"
+
     def set_consent(self, approve: bool) -> None:
         """Demo consent: approve at once (default) or send the user back with access_denied."""
         with self._state.lock:
