@@ -82,7 +82,8 @@ class MainWindow(QMainWindow):
 
     def _on_authorization_lost(self) -> None:
         self.setup_tab.show_reconnect()
-        self.tabs.setCurrentWidget(self.setup_tab)
+        if not self.setup_tab.connected:
+            self.tabs.setCurrentWidget(self.setup_tab)
 
     def _on_settings(self, settings: object) -> None:
         assert isinstance(settings, SyncSettings)

@@ -248,7 +248,12 @@ class SetupTab(JobTab):
         self._refresh()
 
     def show_reconnect(self) -> None:
-        """Xero refused the grant: offer Reconnect; the saved setup stays as it is."""
+        """Xero refused the grant: offer Reconnect; the saved setup stays as it is.
+
+        A sign-in that Xero refuses is not a lost grant: its own message says what to do.
+        """
+        if self._signing_in:
+            return
         self._reconnect = True
         self._set_organisations([])
         self.connection_label.setText(RECONNECT_NOTE)
