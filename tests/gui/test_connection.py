@@ -337,3 +337,20 @@ def test_choosing_real_xero_in_setup_rebuilds_the_app_on_it(qtbot: QtBot, paths:
     finally:
         shell.window.close()
         shell.close()
+
+
+def test_a_grant_revoked_while_the_app_was_closed_asks_to_reconnect_at_start(
+        qtbot: QtBot, paths: AppPaths, xero: XeroSandbox, port: int, browser: Any,
+        memory_keyring: Any) -> None:
+    window = open_window(qtbot, real_context(paths, xero, port))
+    connect(qtbot, window)
+    window.close()
+    xero.revoke_all_grants()
+
+    again = open_window(qtbot, real_context(paths, xero, port))
+    with qtbot.waitSignal(again.setup_tab.connect_finished, timeout=TIMEOUT) as resumed:
+        pass
+    assert resumed.args == [False]
+    assert again.setup_tab.connect_button.text() == "Reconnect to Xero"
+    assert "no longer accepts" in again.setup_tab.message_bar.text()
+    assert again.tabs.currentWidget() is again.setup_tab
