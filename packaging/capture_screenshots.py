@@ -72,6 +72,11 @@ def main() -> int:
         window.sync_tab.sync_button.click()
         wait_for(window.sync_tab.run_finished)
         shot(window, out, "5-sync-finished.png")
+        window.tabs.setCurrentWidget(window.setup_tab)
+        box = window.setup_tab.xero_app_box
+        box.real_radio.setChecked(True)
+        box.client_id_edit.setText("0123456789ABCDEF0123456789ABCDEF")
+        shot(window, out, "6-setup-own-xero-app.png")
         window.close()
         ctx.close()
     del app
