@@ -1,0 +1,48 @@
+"""`xerosync review` writes the mapping review workbook; `xerosync confirm` stores the links."""
+
+from __future__ import annotations
+
+from openpyxl import load_workbook
+
+from xerosync_desktop.sandbox import XeroSandbox
+
+from .conftest import SAMPLE, US, Cli
+
+REVIEW_HEADER = ["Source Row", "Client ID", "TimeSolv Client", "Name in Xero", "Xero Contact",
+                 "Xero ContactID", "Status", "Note"]
+
+
+def review(cli: Cli, xero: XeroSandbox, name: str) -> tuple[dict[str, str], list[str]]:
+    """Run `review`: each client's status in the workbook, and the lines printed."""
+    out = cli.root / name
+    result = cli("review", "--sandbox", xero.url, "--org", US, "--clients", SAMPLE,
+                 "--out", out)
+    assert result.code == 0, result.err
+    assert result.out.startswith(f"Review of {US}: 36 clients, 15 Xero contacts, written "
+                                 f"to {out}.\n")
+    rows = list(load_workbook(out)["Review"].iter_rows(values_only=True))
+    assert list(rows[0]) == REVIEW_HEADER
+    return {row[1]: row[6] for row in rows[1:] if row[1]}, result.out.splitlines()
+
+
+def test_review_writes_the_workbook_and_confirm_makes_matched_mapped(
+        cli: Cli, xero: XeroSandbox) -> None:
+    before, printed = review(cli, xero, "before.xlsx")
+
+    assert before["00010"] == "Matched"
+    assert before["00350"] == "New"
+    assert before["00100"] == "Prospect (not synced)"
+    assert before["00090"] == "Blocked: Xero contact archived"
+    matched = sum(status == "Matched" for status in before.values())
+    assert matched == 7
+    assert "  Matched: 7" in printed and "  New: 25" in printed
+    assert "  Will remain in Xero unmatched: 6" in printed
+
+    confirmed = cli("confirm", "--sandbox", xero.url, "--org", US, "--clients", SAMPLE)
+
+    assert confirmed.code == 0, confirmed.err
+    assert f"Confirmed 7 mappings in {US}; 7 clients are now Mapped." in confirmed.out
+    after, printed = review(cli, xero, "after.xlsx")
+    assert {k for k, v in after.items() if v == "Mapped"} == {
+        k for k, v in before.items() if v == "Matched"}
+    assert "Matched" not in after.values() and "  Mapped: 7" in printed

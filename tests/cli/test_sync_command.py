@@ -1,0 +1,118 @@
+"""`xerosync sync` against a sandbox at a URL: what Xero then holds, the log, the dry run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from xerosync_desktop.sandbox import XeroSandbox
+
+from .conftest import SAMPLE, US, US_TENANT, Cli, assert_no_token, names, write_clients
+
+LOG_HEADER = ["Time", "Level", "Client ID", "TimeSolv Client", "Action", "Xero ContactID",
+              "Message"]
+
+
+def test_sync_creates_the_contacts_and_a_second_sync_creates_none(
+        cli: Cli, xero: XeroSandbox, tmp_path: Path) -> None:
+    archived_before = names(xero, "ARCHIVED")
+    prospects = ("Harbor View Dental", "Granite Peak Ventures", "Valley Auto Body")
+    prospects_before = {name: names(xero).get(name) for name in prospects}
+
+    first = cli("--sandbox", xero.url, "sync", "--org", US, "--clients", SAMPLE,
+                "--log", tmp_path / "log.xlsx")
+
+    assert first.code == 0, first.err
+    assert "Sync finished: 25 created, 7 updated, 4 skipped, 0 failed." in first.out
+    assert f"Log of the run written to {tmp_path / 'log.xlsx'}." in first.out
+    held = names(xero, "ACTIVE")
+    assert held["Acme Holdings LLC"]["ContactNumber"] == "00010"
+    assert "John _Smith" in held and "John  Smith" not in held  # the two-spaces rule
+    assert {name: names(xero).get(name) for name in prospects} == prospects_before
+    for number, prospect in (("00100", prospects[0]), ("00110", prospects[1]),
+                             ("00260", prospects[2])):
+        assert f"Skipped: {number} {prospect}: Prospect clients are not synced" in first.out
+        assert not any(c.get("ContactNumber") == number for c in held.values())
+    assert names(xero, "ARCHIVED") == archived_before  # archived contacts untouched
+
+    # options after the subcommand this time
+    second = cli("sync", "--sandbox", xero.url, "--org", US_TENANT, "--clients", SAMPLE)
+
+    assert second.code == 0, second.err
+    assert "Sync finished: 0 created, 32 updated, 4 skipped, 0 failed." in second.out
+    assert len(names(xero, "ACTIVE")) == len(held)
+    assert_no_token(cli.log_file.read_text(encoding="utf-8"))
+
+
+def test_the_log_workbook_holds_every_entry_and_the_run(
+        cli: Cli, xero: XeroSandbox, tmp_path: Path) -> None:
+    log = tmp_path / "log.xlsx"
+
+    result = cli("sync", "--sandbox", xero.url, "--org", US, "--clients", SAMPLE, "--log", log)
+
+    assert result.code == 0, result.err
+    workbook = load_workbook(log)
+    rows = list(workbook["Log"].iter_rows(values_only=True))
+    assert list(rows[0]) == LOG_HEADER
+    actions = [row[4] for row in rows[1:]]
+    assert actions.count("Created") == 25 and actions.count("Updated") == 7
+    assert actions.count("Skipped") == 4 and actions[0] == "Started"
+    assert actions[-1] == "Summary"
+    run = dict(workbook["Run"].iter_rows(min_row=2, values_only=True))
+    assert run["Organisation"] == US and run["Outcome"] == "finished"
+    assert (run["Created"], run["Updated"], run["Skipped"], run["Failed"]) == (25, 7, 4, 0)
+    assert run["Source file"] == str(SAMPLE.resolve())
+    for row in rows:
+        assert_no_token(" ".join(str(value) for value in row))
+
+
+def test_dry_run_prints_the_plan_and_writes_nothing(cli: Cli, xero: XeroSandbox) -> None:
+    before = xero.contacts(US_TENANT)
+    calls = xero.call_count(US_TENANT)
+
+    result = cli("sync", "--dry-run", "--sandbox", xero.url, "--org", US, "--clients", SAMPLE)
+
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    assert len(lines) == 37  # one per client, then the counts
+    assert lines[0].split() == ["Update", "00010", "Acme", "Holdings", "LLC"]
+    assert "Update  00070  John  Smith (as 'John _Smith')" in lines
+    assert any(line.startswith("Create") and "Brightline Media Co." in line for line in lines)
+    assert any(line.startswith("Skip") and "Harbor View Dental: Prospect" in line
+               for line in lines)
+    assert lines[-1] == (f"Dry run for {US}: 25 to create, 7 to update, 4 to skip, 0 would "
+                         "fail. Nothing was sent to Xero.")
+    assert xero.contacts(US_TENANT) == before
+    assert xero.call_count(US_TENANT) == calls + 1  # one page of contacts read
+
+
+def test_contacts_xero_refuses_are_printed_and_exit_1(
+        cli: Cli, xero: XeroSandbox, tmp_path: Path) -> None:
+    clients = write_clients(tmp_path / "clients.csv", [
+        ("C1", "Twin Name LLC", "Active"),
+        ("C2", "twin name llc", "Active"),  # the same name to Xero: refused by Xero
+        ("C3", "L" * 300, "Active"),  # longer than Xero allows: refused before sending
+    ])
+
+    result = cli("sync", "--sandbox", xero.url, "--org", US, "--clients", clients)
+
+    assert result.code == 1
+    assert "Sync finished: 1 created, 0 updated, 0 skipped, 2 failed." in result.out
+    assert ("Failed: C2 twin name llc: Xero refused it: The contact name twin name llc is "
+            "already assigned to another contact.") in result.out
+    assert "Failed: C3 " in result.out and "Xero allows at most 255" in result.out
+    assert "Twin Name LLC" in names(xero)
+
+
+def test_progress_is_plain_lines_on_stderr_without_a_terminal(
+        cli: Cli, xero: XeroSandbox) -> None:
+    result = cli("sync", "--sandbox", xero.url, "--org", US, "--clients", SAMPLE)
+
+    assert result.code == 0
+    assert "\r" not in result.err
+    progress = result.err.splitlines()
+    assert "Reading the TimeSolv client file…" in progress
+    assert "36 of 36 clients" in progress
+    assert len(progress) == len(set(progress))  # each line once
+    assert not any("of 36 clients" in line for line in result.out.splitlines())

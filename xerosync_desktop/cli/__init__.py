@@ -1,0 +1,102 @@
+"""`xerosync`: the headless command, for nightly runs and scripts. No Qt.
+
+Public API: main().
+
+    xerosync review  --clients FILE --out REVIEW.xlsx
+    xerosync confirm --clients FILE
+    xerosync sync    --clients FILE [--log LOG.xlsx] [--dry-run]
+    xerosync status
+    (each with --demo | --sandbox URL, --org NAME|ID, --data-dir DIR)
+
+The same composition root, store and jobs as the desktop app. Progress goes to stderr,
+results to stdout; the exit status says how it went (see `exit_codes`). A UserError is
+printed as its sentence, never as a traceback; anything else is logged to the log file,
+which the message names.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from .. import __version__
+from ..bootstrap import build_context
+from ..errors import UserError
+from ..logsetup import setup_logging
+from ..paths import AppPaths
+from . import commands
+from .arguments import parse_args
+from .connection import connect, job_settings, pick_organisation
+from .console import Console
+from .exit_codes import ExitCode, code_for_error
+from .status import show_status
+
+log = logging.getLogger(__name__)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit status."""
+    try:
+        args = parse_args(sys.argv[1:] if argv is None else argv)
+    except SystemExit as exc:  # usage error (2), --help or --version (0): argparse printed it
+        return exc.code if isinstance(exc.code, int) else ExitCode.USAGE
+    for stream in (sys.stdout, sys.stderr):  # a client name the console cannot show
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+    console = Console(sys.stdout, sys.stderr)
+    paths = AppPaths.under(args.data_dir) if args.data_dir else AppPaths.default()
+    try:
+        paths.ensure()
+    except OSError as exc:
+        console.message(f"The data folder {paths.data_dir} cannot be created "
+                        f"({exc.strerror or exc}). Give --data-dir a folder you can write to.")
+        return ExitCode.USAGE
+    log_file = setup_logging(paths.log_dir)
+    log.info("xerosync %s: %s", __version__, args.command)
+    try:
+        code = _run(args, paths, console)
+    except UserError as exc:
+        code = code_for_error(exc)
+        log.info("xerosync %s ended: %s (exit %d)", args.command, type(exc).__name__, code)
+        console.message(exc.message)
+    except KeyboardInterrupt:
+        code = ExitCode.INTERRUPTED
+        console.message("Stopped at once. What Xero confirmed before is kept; run the "
+                        "command again to carry on.")
+    except Exception:
+        log.exception("xerosync %s failed", args.command)
+        code = ExitCode.INCOMPLETE
+        console.message(f"Something unexpected went wrong. The details are in {log_file}.")
+    else:
+        log.info("xerosync %s ended (exit %d)", args.command, code)
+    console.progress.clear()
+    return int(code)
+
+
+def _run(args: argparse.Namespace, paths: AppPaths, console: Console) -> ExitCode:
+    """Build the context the options ask for, reach Xero, and run the command."""
+    if args.command == "status":
+        return show_status(args, paths, console)
+    for path, option in ((getattr(args, "out", None), "--out"),
+                         (getattr(args, "log", None), "--log")):
+        commands.check_output(path, option)
+    ctx = build_context(paths, demo=args.demo, sandbox_url=args.sandbox)
+    try:
+        with ctx.open_store() as store, ctx.open_xero() as xero:
+            organisations = connect(ctx, xero, console)
+            organisation = pick_organisation(organisations, args.org,
+                                             store.settings.get("tenant_id"))
+            settings = job_settings(store, ctx, organisation, args.clients)
+            log.info("xerosync %s for tenant %s", args.command, organisation.tenant_id)
+            if args.command == "review":
+                return commands.review(settings, xero, store, console, args.out)
+            if args.command == "confirm":
+                return commands.confirm(settings, xero, store, console)
+            if args.dry_run:
+                return commands.dry_run(settings, xero, store, console)
+            return commands.sync(settings, xero, store, console, args.log)
+    finally:
+        ctx.close()

@@ -1,0 +1,9 @@
+"""`python -m xerosync_desktop.cli`: the headless `xerosync` command."""
+
+from __future__ import annotations
+
+import sys
+
+from . import main
+
+sys.exit(main())

@@ -1,0 +1,111 @@
+"""The command line of `xerosync`: four subcommands and the options saying where Xero is.
+
+Public API: build_parser(), parse_args().
+
+The options choosing Xero, the organisation and the data folder are accepted before and
+after the subcommand (`xerosync --demo sync ...` and `xerosync sync --demo ...`); given in
+both places, the one after wins.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+
+from .. import __version__
+
+DESCRIPTION = ("Sync TimeSolv clients into Xero as contacts, without the window: the same "
+               "review, mappings and sync as xerosync-desktop, on the same data.")
+EPILOG = """\
+exit status:
+  0  everything was done
+  1  not everything was done: some contacts failed, or the run stopped early (cancelled,
+     Xero's per-minute limit, Xero unreachable) or failed unexpectedly
+  2  bad input or usage (arguments, client file, --org, client sync not enabled)
+  3  not connected to Xero, or the authorisation was refused
+  4  Xero's daily limit was reached: nothing is lost, run again later
+130  stopped at once by a second Ctrl+C
+"""
+
+
+def _add_where_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
+    """--demo, --sandbox, --org, --data-dir; a subcommand's copy sets only what is given."""
+
+    def default(value: object) -> object:
+        return value if defaults else argparse.SUPPRESS
+
+    group = parser.add_argument_group("where to sync")
+    group.add_argument("--demo", action="store_true", default=default(False),
+                       help="use the embedded demo Xero, started in this process (its "
+                            "organisations are kept in the data folder)")
+    group.add_argument("--sandbox", metavar="URL", default=default(None),
+                       help="use a Xero sandbox already running at URL")
+    group.add_argument("--org", metavar="NAME|ID", default=default(None),
+                       help="the Xero organisation, by name or tenant id (default: the one "
+                            "picked in Setup, or the only one connected)")
+    group.add_argument("--data-dir", type=Path, metavar="DIR", default=default(None),
+                       help="keep data and logs under DIR instead of the user's folders")
+
+
+def _add_clients_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--clients", type=Path, metavar="FILE",
+                        help="the TimeSolv client export, CSV or XLSX (default: the file "
+                             "picked in Setup for the organisation)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="xerosync", description=DESCRIPTION, epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _add_where_options(parser, defaults=True)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    review = commands.add_parser(
+        "review", help="write the mapping review of clients and Xero contacts to Excel",
+        description="Read the client file and Xero's contacts, pair them, and write the "
+                    "review workbook. Changes nothing.")
+    _add_clients_option(review)
+    review.add_argument("--out", type=Path, metavar="REVIEW.xlsx", required=True,
+                        help="the workbook to write")
+
+    confirm = commands.add_parser(
+        "confirm", help="confirm the mappings: every Matched client becomes Mapped",
+        description="Store the Xero ContactID of every Matched client, as Confirm Mappings "
+                    "does. Sends nothing to Xero.")
+    _add_clients_option(confirm)
+
+    sync = commands.add_parser(
+        "sync", help="create and update the clients' contacts in Xero",
+        description="Create and update contacts in Xero, as Sync to Xero does. Refuses "
+                    "until Enable Client Sync is saved for the organisation (always on with "
+                    "--demo and --sandbox). Ctrl+C or SIGTERM stops after the call in "
+                    "flight and keeps what was done.")
+    _add_clients_option(sync)
+    sync.add_argument("--log", type=Path, metavar="LOG.xlsx",
+                      help="write the run's full log to this workbook, however the run ends")
+    sync.add_argument("--dry-run", action="store_true",
+                      help="print what a sync would create, update and skip; only reads "
+                           "from Xero")
+
+    commands.add_parser(
+        "status", help="show the Xero connection, organisation, settings and last run",
+        description="Show what is stored: which Xero, whether a connection is saved, the "
+                    "organisation picked in Setup, its settings, mappings and last run. "
+                    "Does not go to Xero.")
+
+    for sub in (review, confirm, sync, commands.choices["status"]):
+        _add_where_options(sub, defaults=False)
+    return parser
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    """The parsed command line; exits with status 2 (argparse's) on a usage error."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.demo and args.sandbox:
+        parser.error("--demo and --sandbox cannot be used together")
+    if getattr(args, "dry_run", False) and args.log:
+        parser.error("--log records a sync run; a dry run records none")
+    return args

@@ -1,0 +1,144 @@
+"""The jobs behind `xerosync review`, `confirm` and `sync`: the GUI's jobs, printed.
+
+Public API: review(), confirm(), sync(), dry_run(), check_output().
+
+Each takes the organisation's settings, an open Xero client and store, and the console;
+each returns its exit status.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from pathlib import Path
+
+from ..core.model import ReviewRow, Status
+from ..core.planner import Action, plan_sync
+from ..errors import UserError
+from ..excel.export import write_log, write_review
+from ..store import Store, SyncSettings
+from ..sync.events import RunSummary
+from ..sync.review import confirm_mappings, load_review
+from ..sync.runner import sync_clients
+from ..xero.client import XeroClient
+from .connection import require_client_sync
+from .console import Console
+from .exit_codes import ExitCode, UsageError, code_for_summary
+from .interrupts import StopOnSignals
+
+log = logging.getLogger(__name__)
+
+_DRY_RUN_LABELS = {Action.CREATE: "Create", Action.UPDATE: "Update", Action.SKIP: "Skip",
+                   Action.FAIL: "Fail"}
+
+
+def check_output(path: Path | None, option: str) -> None:
+    """Refuse at once a workbook path whose folder does not exist, before any work."""
+    if path is not None and not path.resolve().parent.is_dir():
+        raise UsageError(f"The folder of {path} does not exist; give {option} a path in an "
+                         "existing folder.")
+
+
+def review(settings: SyncSettings, xero: XeroClient, store: Store, console: Console,
+           out: Path) -> ExitCode:
+    """Write the mapping review workbook; print how many rows have each status."""
+    loaded = load_review(settings, xero, store, console.report)
+    write_review(out, loaded.rows)
+    console.result(f"Review of {settings.tenant_name}: {len(loaded.clients)} clients, "
+                   f"{len(loaded.contacts)} Xero contacts, written to {out}.")
+    _print_statuses(console, loaded.rows)
+    return ExitCode.OK
+
+
+def confirm(settings: SyncSettings, xero: XeroClient, store: Store,
+            console: Console) -> ExitCode:
+    """Store the link of every Matched client, as Confirm Mappings does."""
+    loaded = load_review(settings, xero, store, console.report)
+    matched = sum(row.status is Status.MATCHED for row in loaded.rows)
+    confirmed = confirm_mappings(loaded, store)
+    mapped = sum(row.status is Status.MAPPED for row in confirmed.rows)
+    if matched:
+        console.result(f"Confirmed {matched} mappings in {settings.tenant_name}; {mapped} "
+                       "clients are now Mapped.")
+    else:
+        console.result(f"Nothing to confirm in {settings.tenant_name}: no client is Matched; "
+                       f"{mapped} clients are Mapped.")
+    _print_statuses(console, confirmed.rows)
+    return ExitCode.OK
+
+
+def dry_run(settings: SyncSettings, xero: XeroClient, store: Store,
+            console: Console) -> ExitCode:
+    """Print what a sync would do, client by client, then the counts; only reads Xero."""
+    require_client_sync(settings)
+    loaded = load_review(settings, xero, store, console.report)
+    plan = plan_sync(loaded.rows)
+    items = [item for batch in plan.batches for item in batch] + list(plan.settled)
+    items.sort(key=lambda item: item.client.source_row or 0)
+    width = max((len(item.client.client_id) for item in items), default=0)
+    for item in items:
+        line = f"{_DRY_RUN_LABELS[item.action]:<6}  {item.client.client_id:<{width}}  " \
+               f"{item.client.name}"
+        if item.draft is not None and item.draft.name != item.client.name:
+            line += f" (as '{item.draft.name}')"
+        if item.reason:
+            line += f": {item.reason}"
+        console.result(line)
+    counts = Counter(item.action for item in items)
+    console.result(f"Dry run for {settings.tenant_name}: {counts[Action.CREATE]} to create, "
+                   f"{counts[Action.UPDATE]} to update, {counts[Action.SKIP]} to skip, "
+                   f"{counts[Action.FAIL]} would fail. Nothing was sent to Xero.")
+    return ExitCode.OK
+
+
+def sync(settings: SyncSettings, xero: XeroClient, store: Store, console: Console,
+         log_path: Path | None) -> ExitCode:
+    """Run the sync; Ctrl+C or SIGTERM stops it after the call in flight.
+
+    The log workbook is written however the run ends, once the store holds the run.
+    """
+    require_client_sync(settings)
+    try:
+        with StopOnSignals() as should_stop:
+            summary = sync_clients(settings, xero, store, console.report, should_stop)
+    except BaseException:
+        if log_path is not None and console.run_id is not None:
+            _write_log(store, console, console.run_id, log_path)
+        raise
+    saved = log_path is None or (console.run_id is not None
+                                 and _write_log(store, console, console.run_id, log_path))
+    _print_summary(console, summary)
+    if log_path is not None and saved:
+        console.result(f"Log of the run written to {log_path}.")
+    code = code_for_summary(summary)
+    return code if saved else max(code, ExitCode.INCOMPLETE)
+
+
+def _write_log(store: Store, console: Console, run_id: int, path: Path) -> bool:
+    """Save the run's log from the store; False (and said why) when it cannot be saved."""
+    record = store.runs.get(run_id)
+    if record is None:
+        return False
+    try:
+        write_log(path, store.runs.entries(run_id), record)
+    except UserError as exc:
+        console.message(exc.message)
+        return False
+    return True
+
+
+def _print_summary(console: Console, summary: RunSummary) -> None:
+    console.result(summary.text)
+    if summary.stopped_by == "day_limit":
+        console.result("Xero's daily limit for this organisation is used up. Everything done "
+                       "so far is kept: run xerosync sync again once the wait above is over.")
+    elif summary.failed:
+        console.result(f"{summary.failed} of the clients failed (listed above): correct them "
+                       "in TimeSolv, then run xerosync sync again.")
+
+
+def _print_statuses(console: Console, rows: tuple[ReviewRow, ...]) -> None:
+    counts = Counter(row.status for row in rows)
+    for status in Status:
+        if counts[status]:
+            console.result(f"  {status.label}: {counts[status]}")
