@@ -12,15 +12,17 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from xerosync_desktop.bootstrap import AppContext, build_demo
-from xerosync_desktop.errors import AuthorizationError, LoginError
+from xerosync_desktop.errors import AuthorizationError, LoginError, XeroUnavailableError
 from xerosync_desktop.paths import AppPaths
 from xerosync_desktop.sandbox import SandboxOptions, XeroSandbox
 from xerosync_desktop.xero.auth import (
     LoopbackReceiver,
     exchange_code,
     finish_authorization,
+    sign_in_without_browser,
     start_authorization,
 )
+from xerosync_desktop.xero.endpoints import XeroEndpoints
 
 
 @pytest.fixture
@@ -138,3 +140,26 @@ def test_demo_organisations_are_kept_between_sessions(paths: AppPaths, tmp_path:
         assert paths.demo_state.exists()
     finally:
         second.close()
+
+
+def test_a_sandbox_sign_in_needs_no_browser(ctx: AppContext) -> None:
+    ctx.vault.save(sign_in_without_browser(ctx.endpoints, ctx.client_id, timeout=10))
+    with ctx.open_xero() as xero:
+        assert len(xero.connections()) == 2
+
+
+def test_a_sandbox_sign_in_that_is_denied_or_unreachable_says_so(ctx: AppContext) -> None:
+    assert ctx.sandbox is not None
+    ctx.sandbox.set_consent(False)
+    with pytest.raises(LoginError, match="Access to Xero was not allowed"):
+        sign_in_without_browser(ctx.endpoints, ctx.client_id, timeout=10)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        nowhere = XeroEndpoints.sandbox(f"http://127.0.0.1:{probe.getsockname()[1]}")
+    with pytest.raises(XeroUnavailableError, match="could not be reached"):
+        sign_in_without_browser(nowhere, ctx.client_id, timeout=10)
+
+
+def test_real_xero_is_never_signed_in_without_a_person() -> None:
+    with pytest.raises(LoginError, match="needs a person at a browser"):
+        sign_in_without_browser(XeroEndpoints.xero(), "0123456789ABCDEF")

@@ -1,7 +1,7 @@
 """Reaching Xero from the command line: sign-in, the organisation, its sync settings.
 
 Public API: EMBEDDED_DEMO_TEXT, NOT_CONNECTED_TEXT, describe_xero(), connect(),
-sign_in_to_sandbox(), pick_organisation(), job_settings(), require_client_sync().
+pick_organisation(), job_settings(), require_client_sync().
 
 A sandbox (`--demo`, `--sandbox`) keeps tokens in memory, so each run signs in to it again;
 its demo login approves at once. Real Xero needs the connection made in the app's Setup,
@@ -10,19 +10,14 @@ whose tokens are in the keyring: a command line cannot ask a person to sign in.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
-
-import urllib3
 
 from ..bootstrap import AppContext
-from ..errors import LoginError, NotConnectedError, SettingsError, XeroUnavailableError
+from ..errors import NotConnectedError, SettingsError
 from ..store import Store, SyncSettings
-from ..xero.auth import LoopbackReceiver, finish_authorization, start_authorization
+from ..xero.auth import sign_in_without_browser
 from ..xero.client import Organisation, XeroClient
-from ..xero.endpoints import XeroEndpoints
 from .console import Console
 from .exit_codes import UsageError
 
@@ -44,7 +39,7 @@ def connect(ctx: AppContext, xero: XeroClient, console: Console) -> list[Organis
     """Sign in to a sandbox, or check that real Xero's connection is stored; its orgs."""
     if ctx.is_demo:
         console.progress.note(f"Signing in to {describe_xero(ctx)}…")
-        ctx.vault.save(sign_in_to_sandbox(ctx.endpoints, ctx.client_id))
+        ctx.vault.save(sign_in_without_browser(ctx.endpoints, ctx.client_id))
     else:
         connected = ctx.can_connect and ctx.vault.has_token()
         if ctx.vault.notice:
@@ -57,45 +52,6 @@ def connect(ctx: AppContext, xero: XeroClient, console: Console) -> list[Organis
         raise NotConnectedError("The Xero connection covers no organisation: open "
                                 "xerosync-desktop, Setup, Connect to Xero and pick one.")
     return organisations
-
-
-def sign_in_to_sandbox(endpoints: XeroEndpoints, client_id: str,
-                       timeout: float = 30) -> dict[str, Any]:
-    """The PKCE sign-in with no person: the authorize URL followed over HTTP, redirect and
-    all, as a browser would; a sandbox's demo login approves at once.
-
-    `xero.auth.sign_in_without_browser()` should do this, but its pool allows no redirect
-    (`Retry(total=0, redirect=3)`), so it never reaches the callback.
-    """
-    if not endpoints.is_demo:
-        raise LoginError(NOT_CONNECTED_TEXT)
-    receiver = LoopbackReceiver()
-    request = start_authorization(endpoints, client_id, receiver)
-    failed = threading.Event()
-
-    def visit() -> None:
-        http = urllib3.PoolManager(
-            retries=urllib3.Retry(total=3, connect=0, read=0, status=0, redirect=3),
-            timeout=urllib3.Timeout(connect=10, read=timeout))
-        try:
-            http.request("GET", request.url)
-        except urllib3.exceptions.HTTPError:
-            failed.set()
-        finally:
-            http.clear()
-
-    thread = threading.Thread(target=visit, name="sandbox-login", daemon=True)
-    thread.start()
-    try:
-        return finish_authorization(request, receiver, endpoints, client_id,
-                                    should_stop=failed.is_set, timeout=timeout)
-    except LoginError:
-        if failed.is_set():
-            raise XeroUnavailableError(f"The Xero sandbox at {endpoints.identity_base} could "
-                                       "not be reached. Check that it is running.") from None
-        raise
-    finally:
-        thread.join(timeout)
 
 
 def pick_organisation(organisations: list[Organisation], wanted: str | None,

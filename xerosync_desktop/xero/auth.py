@@ -227,15 +227,16 @@ def sign_in_without_browser(endpoints: XeroEndpoints, client_id: str,
                          "click Connect to Xero.")
     receiver = LoopbackReceiver()
     request = start_authorization(endpoints, client_id, receiver)
-    errors: list[str] = []
+    failed = threading.Event()
 
     def visit() -> None:
-        http = urllib3.PoolManager(retries=urllib3.Retry(total=0, redirect=3),
-                                   timeout=urllib3.Timeout(connect=10, read=timeout))
+        http = urllib3.PoolManager(
+            retries=urllib3.Retry(total=3, connect=0, read=0, status=0, redirect=3),
+            timeout=urllib3.Timeout(connect=10, read=timeout))
         try:
             http.request("GET", request.url)
-        except urllib3.exceptions.HTTPError as exc:
-            errors.append(type(exc).__name__)
+        except urllib3.exceptions.HTTPError:
+            failed.set()
         finally:
             http.clear()
 
@@ -243,9 +244,9 @@ def sign_in_without_browser(endpoints: XeroEndpoints, client_id: str,
     thread.start()
     try:
         return finish_authorization(request, receiver, endpoints, client_id,
-                                    should_stop=lambda: bool(errors), timeout=timeout)
+                                    should_stop=failed.is_set, timeout=timeout)
     except LoginError:
-        if errors:
+        if failed.is_set():
             raise XeroUnavailableError(f"The Xero sandbox at {endpoints.identity_base} could "
                                        "not be reached. Check that it is running.") from None
         raise
