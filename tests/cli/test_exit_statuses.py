@@ -124,3 +124,14 @@ def test_missing_client_file_unknown_org_and_bad_usage_exit_2(
     assert both.code == 2 and "--demo and --sandbox cannot be used together" in both.err
     assert no_out.code == 2 and "--out" in no_out.err
     assert names(xero) and not any(r.out for r in (missing, unknown, unpicked))
+
+
+def test_a_fresh_install_never_syncs_to_the_demo_unasked(cli: Cli) -> None:
+    synced = cli("sync", "--clients", SAMPLE)
+    status = cli("status")
+
+    assert synced.code == 3 and status.code == 3
+    assert "the app is set to the demo Xero" in synced.err
+    assert "Pass --demo to use the demo" in synced.err
+    assert synced.out == ""
+    assert "as chosen in Setup" in status.out

@@ -23,12 +23,13 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..bootstrap import build_context
-from ..errors import UserError
+from ..errors import NotConnectedError, UserError
 from ..logsetup import setup_logging
 from ..paths import AppPaths
+from ..store import Store
 from . import commands
 from .arguments import parse_args
-from .connection import connect, job_settings, pick_organisation
+from .connection import DEMO_CHOSEN_TEXT, connect, job_settings, pick_organisation
 from .console import Console
 from .exit_codes import ExitCode, code_for_error
 from .status import show_status
@@ -83,6 +84,10 @@ def _run(args: argparse.Namespace, paths: AppPaths, console: Console) -> ExitCod
     for path, option in ((getattr(args, "out", None), "--out"),
                          (getattr(args, "log", None), "--log")):
         commands.check_output(path, option)
+    if not (args.demo or args.sandbox):
+        with Store(paths.database) as store:
+            if store.settings.xero_app().demo:  # never sync to the demo unasked
+                raise NotConnectedError(DEMO_CHOSEN_TEXT)
     ctx = build_context(paths, demo=args.demo, sandbox_url=args.sandbox)
     try:
         with ctx.open_store() as store, ctx.open_xero() as xero:

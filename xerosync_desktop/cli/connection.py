@@ -1,6 +1,6 @@
 """Reaching Xero from the command line: sign-in, the organisation, its sync settings.
 
-Public API: EMBEDDED_DEMO_TEXT, NOT_CONNECTED_TEXT, describe_xero(), connect(),
+Public API: EMBEDDED_DEMO_TEXT, NOT_CONNECTED_TEXT, DEMO_CHOSEN_TEXT, describe_xero(), connect(),
 pick_organisation(), job_settings(), require_client_sync().
 
 A sandbox (`--demo`, `--sandbox`) keeps tokens in memory, so each run signs in to it again;
@@ -24,6 +24,9 @@ from .exit_codes import UsageError
 EMBEDDED_DEMO_TEXT = "the embedded demo Xero (a local sandbox kept in the data folder)"
 NOT_CONNECTED_TEXT = ("Not connected to Xero: open xerosync-desktop, Setup, Connect to Xero "
                       "first.")
+DEMO_CHOSEN_TEXT = ("Not connected to Xero: the app is set to the demo Xero, whose sign-in is "
+                    "not kept. Pass --demo to use the demo, or choose My Xero organisation in "
+                    "the app's Setup and connect.")
 
 
 def describe_xero(ctx: AppContext) -> str:

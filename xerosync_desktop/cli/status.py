@@ -15,7 +15,7 @@ from ..bootstrap import build_xero
 from ..paths import AppPaths
 from ..store import Store
 from ..store.runs import RunRecord
-from .connection import EMBEDDED_DEMO_TEXT, NOT_CONNECTED_TEXT
+from .connection import DEMO_CHOSEN_TEXT, EMBEDDED_DEMO_TEXT, NOT_CONNECTED_TEXT
 from .console import Console
 from .exit_codes import ExitCode, UsageError
 
@@ -29,9 +29,13 @@ def show_status(args: argparse.Namespace, paths: AppPaths, console: Console) -> 
         if args.sandbox:
             _line(console, "Xero", f"the Xero sandbox at {args.sandbox.rstrip('/')}")
             _line(console, "Connection", "signs in to the sandbox at each run")
-        elif args.demo or xero_app.demo:
+        elif args.demo:
             _line(console, "Xero", EMBEDDED_DEMO_TEXT)
             _line(console, "Connection", "signs in to the demo at each run")
+        elif xero_app.demo:
+            _line(console, "Xero", EMBEDDED_DEMO_TEXT + ", as chosen in Setup")
+            _line(console, "Connection", DEMO_CHOSEN_TEXT)
+            code = ExitCode.NOT_CONNECTED
         else:
             ctx = build_xero(paths, xero_app)
             _line(console, "Xero", "Xero, through the Xero app with client id "
