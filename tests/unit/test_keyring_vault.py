@@ -70,7 +70,7 @@ def test_an_oversized_token_is_kept_in_memory_not_written(memory_keyring: Any) -
     vault.save(token("r" * 1200))
     assert ENTRY not in memory_keyring.secrets
     assert vault.load()["refresh_token"] == "r" * 1200
-    assert "kept only until the app closes" in vault.notice
+    assert "lasts for this session only" in vault.notice
 
 
 def test_an_unreadable_entry_means_not_connected(memory_keyring: Any) -> None:

@@ -28,8 +28,8 @@ log = logging.getLogger(__name__)
 KEYRING_SERVICE = "xerosync-desktop"
 MAX_SECRET_CHARS = 1000
 REFRESH_LIFETIME = 60 * 24 * 3600  # Xero drops a refresh token unused for 60 days
-NO_KEYRING_TEXT = ("No password store (keyring) is available, so the Xero connection is kept "
-                   "only until the app closes: unlock or install one (GNOME Keyring, KWallet, "
+NO_KEYRING_TEXT = ("No password store (keyring) is available, so the Xero connection lasts "
+                   "for this session only: unlock or install one (GNOME Keyring, KWallet, "
                    "macOS Keychain or Windows Credential Manager) to stay connected.")
 
 
@@ -119,7 +119,7 @@ class KeyringTokenVault:
             log.warning("Xero's refresh token is too long for the keyring (%d characters); "
                         "keeping it for this session only", len(secret))
             self.notice = ("Xero's sign-in is too large for this computer's password store, "
-                           "so the connection is kept only until the app closes.")
+                           "so the connection lasts for this session only.")
             return
         try:
             keyring.set_password(self._service, self._account, secret)
