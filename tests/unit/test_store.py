@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -74,3 +75,31 @@ def test_a_damaged_file_is_a_user_error(tmp_path: Path) -> None:
     path.write_bytes(b"this is not a database" * 100)
     with pytest.raises(UserError, match="cannot be read"):
         Store(path)
+
+
+def _open_together(path: str, barrier: Any, results: Any) -> None:
+    barrier.wait()
+    try:
+        Store(path).close()
+    except Exception as exc:  # reported to the test
+        results.put(f"{type(exc).__name__}: {exc}")
+    else:
+        results.put("ok")
+
+
+def test_processes_opening_a_new_database_at_once_all_succeed(tmp_path: Path) -> None:
+    """The app and a nightly xerosync may start together on a fresh data folder."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    for trial in range(10):
+        path = str(tmp_path / f"fresh-{trial}.sqlite3")
+        barrier, results = context.Barrier(5), context.Queue()
+        processes = [context.Process(target=_open_together, args=(path, barrier, results))
+                     for _ in range(5)]
+        for process in processes:
+            process.start()
+        outcomes = [results.get(timeout=60) for _ in processes]
+        for process in processes:
+            process.join(timeout=60)
+        assert outcomes == ["ok"] * 5

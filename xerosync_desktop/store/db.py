@@ -8,8 +8,10 @@ A connection belongs to the thread that opened it: each worker opens its own.
 
 from __future__ import annotations
 
+import random
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -66,15 +68,25 @@ SCHEMA_VERSION = len(_MIGRATIONS)
 
 
 def open_database(path: Path | str) -> sqlite3.Connection:
-    """Open (creating if need be) and migrate the database at `path`."""
+    """Open (creating if need be) and migrate the database at `path`.
+
+    The app, a second window and a nightly `xerosync` may open it at the same moment: a
+    busy database is waited for, and only a file SQLite cannot read is called damaged.
+    """
     conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
     try:
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA foreign_keys = ON")
         if str(path) != ":memory:":
-            conn.execute("PRAGMA journal_mode = WAL")
+            _retry_while_busy(lambda: conn.execute("PRAGMA journal_mode = WAL"))
             conn.execute("PRAGMA synchronous = NORMAL")
-        _migrate(conn)
+        _retry_while_busy(lambda: _migrate(conn))
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if _busy(exc):
+            raise UserError(f"The app's data file {path} is busy: another xerosync is "
+                            "using it. Try again when it has finished.") from exc
+        raise UserError(f"The app's data file {path} cannot be opened ({exc}).") from exc
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise UserError(f"The app's data file {path} cannot be read ({exc}). Move it "
@@ -95,6 +107,25 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+def _retry_while_busy(step: Callable[[], object], attempts: int = 60) -> None:
+    """Run `step`, retrying for up to ~30 s while another connection holds the database.
+
+    Switching a new database to WAL answers 'locked' at once, without the busy timeout.
+    """
+    for attempt in range(attempts):
+        try:
+            step()
+            return
+        except sqlite3.OperationalError as exc:
+            if not _busy(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.05 + random.random() * 0.45)
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
