@@ -43,6 +43,10 @@ class XeroError(UserError):
     """Xero answered a request with an error the product could not act on."""
 
 
+class OrganisationAccessError(XeroError):
+    """Xero refused this organisation (HTTP 403): the grant stands, the organisation not."""
+
+
 class RateLimitError(XeroError):
     """Xero's rate limit was reached (HTTP 429)."""
 

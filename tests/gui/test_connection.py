@@ -354,3 +354,21 @@ def test_a_grant_revoked_while_the_app_was_closed_asks_to_reconnect_at_start(
     assert again.setup_tab.connect_button.text() == "Reconnect to Xero"
     assert "no longer accepts" in again.setup_tab.message_bar.text()
     assert again.tabs.currentWidget() is again.setup_tab
+
+
+def test_an_organisation_disconnected_in_xero_is_not_a_lost_connection(
+        qtbot: QtBot, paths: AppPaths, xero: XeroSandbox, port: int, browser: Any,
+        memory_keyring: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    ctx = real_context(paths, xero, port)
+    window = open_window(qtbot, ctx)
+    connect(qtbot, window)
+    save_setup(qtbot, window, GLOBAL, monkeypatch)
+    with ctx.open_xero() as elsewhere:  # removed in Xero's Connected Apps, say
+        elsewhere.remove_connection(next(o for o in elsewhere.connections()
+                                         if o.name == GLOBAL))
+    with qtbot.waitSignal(window.mapping_tab.load_failed, timeout=TIMEOUT) as failed:
+        click(qtbot, window.setup_tab.review_button)
+    assert "Xero refused access to this organisation" in failed.args[0]
+    setup = window.setup_tab
+    assert setup.connect_button.text() == "Connect to Xero"  # the grant itself stands
+    assert setup.organisation_combo.count() == 2 and setup.connected

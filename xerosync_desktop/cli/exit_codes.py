@@ -20,6 +20,7 @@ from ..errors import (
     ClientFileError,
     LoginError,
     NotConnectedError,
+    OrganisationAccessError,
     RateLimitError,
     SettingsError,
     UserError,
@@ -46,7 +47,8 @@ def code_for_error(exc: UserError) -> ExitCode:
     """The exit status of a command that ended with `exc`."""
     if isinstance(exc, RateLimitError):
         return ExitCode.DAY_LIMIT if exc.problem == "day" else ExitCode.INCOMPLETE
-    if isinstance(exc, (NotConnectedError, AuthorizationError, LoginError)):
+    if isinstance(exc, (NotConnectedError, AuthorizationError, LoginError,
+                        OrganisationAccessError)):
         return ExitCode.NOT_CONNECTED
     if isinstance(exc, (UsageError, SettingsError, ClientFileError)):
         return ExitCode.USAGE
@@ -57,7 +59,8 @@ def code_for_summary(summary: RunSummary) -> ExitCode:
     """The exit status of a sync run, from how it ended."""
     if summary.outcome == "stopped" and summary.stopped_by == "day_limit":
         return ExitCode.DAY_LIMIT
-    if summary.outcome == "stopped" and summary.stopped_by == "authorization":
+    if summary.outcome == "stopped" and summary.stopped_by in ("authorization",
+                                                               "organisation_access"):
         return ExitCode.NOT_CONNECTED
     if summary.outcome != "finished" or summary.failed:
         return ExitCode.INCOMPLETE

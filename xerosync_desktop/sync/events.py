@@ -56,7 +56,8 @@ class RunSummary:
     started_at: datetime
     finished_at: datetime
     outcome: str  # 'finished', 'cancelled' or 'stopped'
-    stopped_by: str = ""  # when stopped: 'day_limit', 'minute_limit', 'authorization', 'error'
+    # when stopped: 'day_limit', 'minute_limit', 'authorization', 'organisation_access', 'error'
+    stopped_by: str = ""
     created: int = 0
     updated: int = 0
     skipped: int = 0

@@ -20,6 +20,7 @@ from ..core.planner import Action, PlannedItem, SyncPlan, plan_sync
 from ..errors import (
     AuthorizationError,
     NotConnectedError,
+    OrganisationAccessError,
     RateLimitError,
     SettingsError,
     UserError,
@@ -130,6 +131,8 @@ def _stopped_by(exc: UserError) -> str:
         return "day_limit" if exc.problem == "day" else "minute_limit"
     if isinstance(exc, (AuthorizationError, NotConnectedError)):
         return "authorization"
+    if isinstance(exc, OrganisationAccessError):
+        return "organisation_access"
     return "error"
 
 

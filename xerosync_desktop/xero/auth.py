@@ -16,6 +16,7 @@ import html
 import json
 import logging
 import secrets
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -75,7 +76,7 @@ class LoopbackReceiver:
                 pass  # the query string holds the code: never log it
 
         try:
-            self._server = HTTPServer((host, port), Handler)
+            self._server = _ExclusiveHTTPServer((host, port), Handler)
         except OSError as exc:
             raise LoginError(f"Port {port} on this computer is already in use, so the sign-in "
                              "cannot return to the app. Close the program using it, or pick "
@@ -144,6 +145,19 @@ class LoopbackReceiver:
         request.send_header("Cache-Control", "no-store")
         request.end_headers()
         request.wfile.write(body)
+
+
+class _ExclusiveHTTPServer(HTTPServer):
+    """Never shares its port: with SO_REUSEADDR (http.server's default) Windows lets a second
+    program bind a port already listened on, and the sign-in's answer could go to it."""
+
+    allow_reuse_address = False
+
+    def server_bind(self) -> None:
+        exclusive = getattr(socket, "SO_EXCLUSIVEADDRUSE", None)  # Windows only
+        if exclusive is not None:
+            self.socket.setsockopt(socket.SOL_SOCKET, exclusive, 1)
+        super().server_bind()
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from xero_python.identity import IdentityApi
 from ..core.model import Contact, ContactDraft, ContactStatus
 from ..errors import (
     AuthorizationError,
+    OrganisationAccessError,
     RateLimitError,
     XeroError,
     XeroUnavailableError,
@@ -235,8 +236,9 @@ def _translate(exc: HTTPStatusException, status: int, doing: str) -> Exception:
     if status == 401:
         return AuthorizationError()
     if status == 403:
-        return AuthorizationError("Xero refused access to this organisation; it may have been "
-                                  "disconnected from the app. Open Setup and connect again.")
+        return OrganisationAccessError(
+            "Xero refused access to this organisation; it may have been disconnected from "
+            "the app in Xero. Open Setup: connect again and tick it, or pick another one.")
     if status >= 500:
         return XeroUnavailableError(f"Xero had a problem while {doing} (HTTP {status}). "
                                     "Nothing was lost; try again in a few minutes.")
