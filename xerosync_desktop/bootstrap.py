@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import NotConnectedError, XeroError
+from .errors import XeroError
 from .paths import AppPaths, resource_path
 from .sandbox import SandboxOptions, XeroSandbox
 from .store import Store, XeroApp
@@ -60,10 +60,7 @@ class AppContext:
         The tokens are forgotten even when Xero cannot be reached; the sentence returned
         then says how to finish at xero.com. Mappings and settings are kept.
         """
-        try:
-            refresh_token = self.vault.load().get("refresh_token") or ""
-        except NotConnectedError:
-            refresh_token = ""
+        refresh_token = self.vault.newest_refresh_token()
         note = ""
         if refresh_token:
             try:

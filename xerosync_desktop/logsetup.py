@@ -13,6 +13,7 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 LOG_FILE_NAME = "xerosync.log"
+CLI_LOG_FILE_NAME = "xerosync-cli.log"
 
 _PATTERNS = (
     re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"),  # JWT
@@ -47,10 +48,15 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def setup_logging(log_dir: Path, level: int = logging.INFO) -> Path:
-    """Send the app's logging to `log_dir/xerosync.log` (1 MB x 5); returns the file's path."""
+def setup_logging(log_dir: Path, level: int = logging.INFO,
+                  file_name: str = LOG_FILE_NAME) -> Path:
+    """Send logging to `log_dir/file_name` (1 MB x 5); returns the file's path.
+
+    The app and `xerosync` write separate files: a rotating file shared by two processes
+    breaks on rotation (Windows refuses to rename an open file).
+    """
     log_dir.mkdir(parents=True, exist_ok=True)
-    path = log_dir / LOG_FILE_NAME
+    path = log_dir / file_name
     handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
     handler.setFormatter(logging.Formatter(
         "%(asctime)s %(levelname)s %(name)s %(threadName)s: %(message)s"))

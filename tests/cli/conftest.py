@@ -89,7 +89,7 @@ class Cli:
 
     @property
     def log_file(self) -> Path:
-        return self.data_dir / "logs" / "xerosync.log"
+        return self.data_dir / "logs" / "xerosync-cli.log"
 
 
 @pytest.fixture

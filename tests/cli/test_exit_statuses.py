@@ -108,12 +108,13 @@ def test_a_malformed_client_file_exits_2_with_the_loader_sentence(
 
 def test_missing_client_file_unknown_org_and_bad_usage_exit_2(
         cli: Cli, xero: XeroSandbox) -> None:
-    missing, unknown, unpicked, both, no_out = cli.together([
+    missing, unknown, unpicked, both, no_out, not_a_sandbox = cli.together([
         ("sync", "--sandbox", xero.url, "--org", US, "--clients", cli.root / "no.csv"),
         ("sync", "--sandbox", xero.url, "--org", "Nobody Ltd", "--clients", SAMPLE),
         ("sync", "--sandbox", xero.url, "--clients", SAMPLE),
         ("sync", "--demo", "--sandbox", xero.url),
         ("review", "--sandbox", xero.url),
+        ("sync", "--sandbox", "xero.example.com", "--clients", SAMPLE),
     ])
 
     assert missing.code == 2 and "no.csv does not exist" in missing.err
@@ -123,6 +124,8 @@ def test_missing_client_file_unknown_org_and_bad_usage_exit_2(
     assert unpicked.code == 2 and "pick one with --org NAME" in unpicked.err
     assert both.code == 2 and "--demo and --sandbox cannot be used together" in both.err
     assert no_out.code == 2 and "--out" in no_out.err
+    assert not_a_sandbox.code == 2 and "give the address the sandbox printed" in \
+        not_a_sandbox.err
     assert names(xero) and not any(r.out for r in (missing, unknown, unpicked))
 
 

@@ -88,3 +88,38 @@ def test_clear_deletes_the_entry(memory_keyring: Any) -> None:
     assert memory_keyring.secrets == {}
     with pytest.raises(NotConnectedError):
         vault.load()
+
+
+def test_a_null_or_file_backend_counts_as_no_keyring() -> None:
+    import keyring
+    import keyring.backends.null
+
+    keyring.set_keyring(keyring.backends.null.Keyring())
+    vault = KeyringTokenVault(CLIENT_ID)
+    assert vault.notice == NO_KEYRING_TEXT  # said before anything is lost
+    vault.save(token("rt-1"))
+    assert vault.load()["refresh_token"] == "rt-1"
+
+
+def test_a_failed_write_removes_the_superseded_entry(memory_keyring: Any,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import keyring.errors
+
+    vault = KeyringTokenVault(CLIENT_ID)
+    vault.save(token("rt-1"))
+
+    def locked(*_: object) -> None:
+        raise keyring.errors.KeyringLocked("locked")
+
+    monkeypatch.setattr(memory_keyring, "set_password", locked)
+    vault.save(token("rt-2"))  # rotated, but the keyring refuses it
+    assert ENTRY not in memory_keyring.secrets  # rt-1 must not be found by the next session
+    assert vault.load()["refresh_token"] == "rt-2" and vault.notice == NO_KEYRING_TEXT
+
+
+def test_sign_out_revokes_the_newest_token_even_if_another_process_rotated_it(
+        memory_keyring: Any) -> None:
+    gui, nightly = KeyringTokenVault(CLIENT_ID), KeyringTokenVault(CLIENT_ID)
+    gui.save(token("rt-1"))
+    nightly.save(token("rt-2"))
+    assert gui.newest_refresh_token() == "rt-2"

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from .. import __version__
 from ..bootstrap import build_context
 from ..errors import NotConnectedError, UserError
-from ..logsetup import setup_logging
+from ..logsetup import CLI_LOG_FILE_NAME, setup_logging
 from ..paths import AppPaths
 from ..store import Store
 from . import commands
@@ -55,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         console.message(f"The data folder {paths.data_dir} cannot be created "
                         f"({exc.strerror or exc}). Give --data-dir a folder you can write to.")
         return ExitCode.USAGE
-    log_file = setup_logging(paths.log_dir)
+    log_file = setup_logging(paths.log_dir, file_name=CLI_LOG_FILE_NAME)
     log.info("xerosync %s: %s", __version__, args.command)
     try:
         code = _run(args, paths, console)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .. import __version__
 
@@ -106,6 +107,20 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.demo and args.sandbox:
         parser.error("--demo and --sandbox cannot be used together")
+    if args.sandbox and not _loopback_url(args.sandbox):
+        parser.error(f"--sandbox {args.sandbox}: give the address the sandbox printed, "
+                     "such as http://127.0.0.1:8765")
     if getattr(args, "dry_run", False) and args.log:
         parser.error("--log records a sync run; a dry run records none")
     return args
+
+
+def _loopback_url(url: str) -> bool:
+    """http://127.0.0.1:PORT or http://localhost:PORT: where a sandbox can be."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return False
+    return parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost") \
+        and port is not None

@@ -41,8 +41,8 @@ class KeyringTokenVault:
         self._account = f"grant:{client_id}"
         self._lock = threading.Lock()
         self._token: dict[str, Any] | None = None
-        self._usable = True
-        self.notice = ""  # one sentence for the user when tokens cannot be kept
+        self._usable = _safe_backend()
+        self.notice = "" if self._usable else NO_KEYRING_TEXT
 
     def load(self) -> dict[str, Any]:
         """The session's token; from the keyring when there is none or it is due a refresh.
@@ -86,6 +86,14 @@ class KeyringTokenVault:
         with self._lock:
             return self._token is not None or self._read() is not None
 
+    def newest_refresh_token(self) -> str:
+        """The grant's latest refresh token: another process may have rotated it (sign out)."""
+        with self._lock:
+            stored = self._read()
+            if stored is not None:
+                return str(stored["refresh_token"])
+            return str((self._token or {}).get("refresh_token") or "")
+
     # -- keyring --------------------------------------------------------------------------
 
     def _read(self) -> dict[str, Any] | None:
@@ -118,13 +126,23 @@ class KeyringTokenVault:
         if len(secret) > MAX_SECRET_CHARS:  # never a partial or oversized entry
             log.warning("Xero's refresh token is too long for the keyring (%d characters); "
                         "keeping it for this session only", len(secret))
+            self._forget_stored()
+            self._usable = False
             self.notice = ("Xero's sign-in is too large for this computer's password store, "
                            "so the connection lasts for this session only.")
             return
         try:
             keyring.set_password(self._service, self._account, secret)
         except keyring.errors.KeyringError as exc:
+            self._forget_stored()
             self._give_up(exc)
+
+    def _forget_stored(self) -> None:
+        """Best effort: a stored token older than the session's is superseded; never keep it."""
+        try:
+            keyring.delete_password(self._service, self._account)
+        except keyring.errors.KeyringError:
+            pass
 
     def _give_up(self, exc: Exception) -> None:
         """No working keyring: memory only, for this session; said once."""
@@ -132,6 +150,21 @@ class KeyringTokenVault:
                     type(exc).__name__)
         self._usable = False
         self.notice = NO_KEYRING_TEXT
+
+
+def _safe_backend() -> bool:
+    """A keyring that keeps secrets encrypted: not the null or fail backends, and not a
+    plain or weakly encrypted file (keyrings.alt), which would be a token in a file."""
+    backend = keyring.get_keyring()
+    chained = getattr(backend, "backends", None)
+    for one in chained if chained is not None else [backend]:
+        module = type(one).__module__
+        if not (module.startswith("keyring.backends.fail") or module.startswith(
+                "keyring.backends.null") or module.startswith("keyrings.alt")):
+            return True
+    log.warning("no usable keyring (%s); the Xero connection lasts this session only",
+                type(backend).__name__)
+    return False
 
 
 def _due(token: dict[str, Any]) -> bool:

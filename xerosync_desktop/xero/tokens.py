@@ -50,6 +50,10 @@ class TokenVault(Protocol):
 
     def has_token(self) -> bool: ...
 
+    def newest_refresh_token(self) -> str:
+        """The refresh token to revoke at sign-out; '' when there is none."""
+        ...
+
 
 class MemoryTokenVault:
     """Tokens in memory for this session only (the demo; or no keyring backend)."""
@@ -76,3 +80,7 @@ class MemoryTokenVault:
     def has_token(self) -> bool:
         with self._lock:
             return self._token is not None
+
+    def newest_refresh_token(self) -> str:
+        with self._lock:
+            return str((self._token or {}).get("refresh_token") or "")
