@@ -39,6 +39,7 @@ class AppContext:
     sandbox: XeroSandbox | None = field(default=None, repr=False)
     redirect_port: int = 0  # 0: any free port (a sandbox accepts any loopback address)
     xero_app: XeroApp = field(default_factory=XeroApp)  # the choice saved in Setup
+    sign_in_timeout: float = 300  # seconds the browser sign-in may take
 
     @property
     def is_demo(self) -> bool:

@@ -7,6 +7,7 @@ The sandbox stands in for Xero at its own address; the context is built as for r
 from __future__ import annotations
 
 import json
+import logging
 import socket
 from collections.abc import Iterator
 from dataclasses import replace
@@ -15,7 +16,14 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from gui_helpers import TIMEOUT, US, click, shown_rows, spy_on_secrets
+from gui_helpers import (
+    TIMEOUT,
+    US,
+    click,
+    save_dialog_returns,
+    shown_rows,
+    spy_on_secrets,
+)
 from pytestqt.qtbot import QtBot
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
@@ -23,6 +31,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from xerosync_desktop.bootstrap import AppContext, build_context, build_xero
 from xerosync_desktop.gui.app import Shell
 from xerosync_desktop.gui.main_window import MainWindow
+from xerosync_desktop.logsetup import setup_logging
 from xerosync_desktop.paths import AppPaths, resource_path
 from xerosync_desktop.sandbox import SandboxOptions, XeroSandbox
 from xerosync_desktop.store import Store, XeroApp
@@ -146,6 +155,7 @@ def test_connect_with_the_registered_localhost_uri_and_stay_connected_after_a_re
 def test_tokens_refresh_during_a_sync_and_the_keyring_keeps_the_newest(
         qtbot: QtBot, paths: AppPaths, xero: XeroSandbox, port: int, browser: Any,
         memory_keyring: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    setup_logging(paths.log_dir, level=logging.DEBUG)  # as the app does, and chattier
     ctx = real_context(paths, xero, port)
     secrets = spy_on_secrets(ctx, monkeypatch)
     window = open_window(qtbot, ctx)
@@ -161,9 +171,14 @@ def test_tokens_refresh_during_a_sync_and_the_keyring_keeps_the_newest(
     assert newest != first and xero.refresh_token_status(first) == "superseded"
     assert xero.refresh_token_status(newest) == "current"
     assert len(secrets) > 10  # a refresh per call: many tokens passed through
+    save_dialog_returns(monkeypatch, tmp_path / "log.xlsx")
+    with qtbot.waitSignal(window.sync_tab.export_finished, timeout=TIMEOUT):
+        click(qtbot, window.sync_tab.download_button)
     browser.join()
     secrets += [parse_qs(urlsplit(url).query)["code"][0] for url in browser.landed]
-    for path in (p for p in tmp_path.rglob("*") if p.is_file()):
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert {".log", ".xlsx", ".sqlite3"} <= {p.suffix for p in written}
+    for path in written:
         data = path.read_bytes()
         assert not any(s.encode() in data for s in secrets if s), f"a secret is in {path}"
 
@@ -372,3 +387,70 @@ def test_an_organisation_disconnected_in_xero_is_not_a_lost_connection(
     setup = window.setup_tab
     assert setup.connect_button.text() == "Connect to Xero"  # the grant itself stands
     assert setup.organisation_combo.count() == 2 and setup.connected
+
+
+def test_walking_away_from_the_sign_in_times_out_and_frees_the_port(
+        qtbot: QtBot, paths: AppPaths, xero: XeroSandbox, port: int,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtGui import QDesktopServices
+
+    opened: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl",
+                        lambda url: opened.append(url.toString()) or True)  # never signs in
+    ctx = replace(real_context(paths, xero, port), sign_in_timeout=0.5)
+    window = open_window(qtbot, ctx)
+    with qtbot.waitSignal(window.setup_tab.connect_finished, timeout=TIMEOUT) as done:
+        click(qtbot, window.setup_tab.connect_button)
+    assert done.args == [False] and len(opened) == 1
+    assert "not completed in time" in window.setup_tab.message_bar.text()
+    assert window.setup_tab.connect_button.text() == "Connect to Xero"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", port))  # free again
+
+
+def test_an_answer_with_another_state_is_refused_and_the_real_one_connects(
+        qtbot: QtBot, paths: AppPaths, xero: XeroSandbox, port: int,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from PySide6.QtGui import QDesktopServices
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *_: Any) -> None:
+            return None
+
+    forged: list[int] = []
+
+    def browse(url: str) -> None:
+        try:
+            urllib.request.build_opener(NoRedirect).open(url, timeout=10)
+        except urllib.error.HTTPError as redirect:  # 302 to the app, with code and state
+            callback = redirect.headers["Location"]
+        query = parse_qs(urlsplit(callback).query)
+        other = callback.replace(query["state"][0], "someone-elses-state")
+        try:
+            urllib.request.urlopen(other, timeout=10)
+        except urllib.error.HTTPError as refused:
+            forged.append(refused.code)
+        urllib.request.urlopen(callback, timeout=10).read()
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: threading.Thread(
+        target=browse, args=(url.toString(),), daemon=True).start() or True)
+    window = open_window(qtbot, real_context(paths, xero, port))
+    connect(qtbot, window)
+    assert forged == [400]
+    assert window.setup_tab.organisation_combo.count() == 2
+
+
+def test_connect_waits_for_unapplied_xero_settings(qtbot: QtBot, paths: AppPaths,
+                                                  xero: XeroSandbox, port: int) -> None:
+    window = open_window(qtbot, real_context(paths, xero, port))
+    setup = window.setup_tab
+    assert setup.connect_button.isEnabled()
+    setup.xero_app_box.port_spin.setValue(port + 1)  # edited, not applied
+    assert not setup.connect_button.isEnabled()
+    assert setup.connect_button.toolTip() == "Click Use these settings first."
+    setup.xero_app_box.port_spin.setValue(port)
+    assert setup.connect_button.isEnabled()

@@ -147,6 +147,26 @@ def test_a_revoked_grant_asks_to_reconnect_and_loses_nothing(demo: Demo,
     assert stored_links(demo) == links
 
 
+def test_a_grant_revoked_mid_run_stops_it_asking_to_reconnect(demo: Demo,
+                                                               tmp_path: Path) -> None:
+    clients = write_clients(tmp_path / "clients.csv", [
+        (f"R{i:03}", f"Revoked Midway {i}", "Active") for i in range(120)])
+    events: list[object] = []
+
+    def report(event: object) -> None:
+        events.append(event)
+        if isinstance(event, Progress) and event.total == 120 and event.done >= 50:
+            demo.sandbox.revoke_all_grants()  # the user disconnects the app in Xero
+
+    with demo.ctx.open_store() as store, demo.ctx.open_xero() as xero:
+        summary = sync_clients(demo.settings(clients), xero, store, report, lambda: False)
+    assert (summary.outcome, summary.stopped_by) == ("stopped", "authorization")
+    assert summary.created == 50 and "Connect to Xero again" in summary.message
+    created = [c for c in assert_xero_consistent(demo) if c.get("ContactNumber", "")[:1] == "R"]
+    assert len(created) == 50
+    assert len(stored_links(demo)) == 50  # every contact Xero holds is mapped
+
+
 def test_xero_unreachable_is_a_clear_message(demo: Demo, tmp_path: Path) -> None:
     clients = write_clients(tmp_path / "clients.csv", [("1", "Offline Client", "Active")])
     demo.sandbox.stop()

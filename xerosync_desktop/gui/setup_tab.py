@@ -65,6 +65,7 @@ class SetupTab(JobTab):
                                                client_id=ctx.xero_app.client_id,
                                                redirect_port=ctx.xero_app.redirect_port))
         self.xero_app_box.apply_requested.connect(self.xero_app_requested)
+        self.xero_app_box.edited.connect(self._refresh)
         self.connection_label = QLabel("Not connected to Xero.")
         self.connection_label.setWordWrap(True)
         self.connect_button = QPushButton(CONNECT_TEXT)
@@ -198,10 +199,15 @@ class SetupTab(JobTab):
             self.connect_button.setText(CANCEL_CONNECT_TEXT)
         else:
             self.connect_button.setText(RECONNECT_TEXT if self._reconnect else CONNECT_TEXT)
-        self.connect_button.setEnabled(self._ctx.can_connect and
-                                       (self._signing_in or free))
-        self.connect_button.setToolTip("" if self._ctx.can_connect else
-                                       "Enter your Xero app's Client id above first.")
+        pending = self.xero_app_box.pending
+        self.connect_button.setEnabled(self._signing_in or (
+            free and self._ctx.can_connect and not pending))
+        if pending:
+            self.connect_button.setToolTip("Click Use these settings first.")
+        elif not self._ctx.can_connect:
+            self.connect_button.setToolTip("Enter your Xero app's Client id above first.")
+        else:
+            self.connect_button.setToolTip("")
         self.sign_out_button.setEnabled(free and (connected or self._reconnect or
                                                   self._stored_grant))
         self.sign_out_button.setVisible(not self._ctx.is_demo)
@@ -278,7 +284,7 @@ class SetupTab(JobTab):
         def connect(_report: Callable[[object], None],
                     should_stop: Callable[[], bool]) -> list[Organisation]:
             token = finish_authorization(request, receiver, ctx.endpoints, ctx.client_id,
-                                         should_stop)
+                                         should_stop, timeout=ctx.sign_in_timeout)
             ctx.vault.save(token)
             with ctx.open_xero() as xero:
                 return xero.connections()
@@ -317,6 +323,7 @@ class SetupTab(JobTab):
 
     def _on_connect_failed(self, message: str) -> None:
         self._signing_in = False
+        self._stored_grant = self._stored_grant or self._ctx.vault.has_token()
         if self._reconnect:
             self.connection_label.setText(RECONNECT_NOTE)
         elif self._organisations:  # the earlier connection still stands

@@ -37,6 +37,7 @@ class XeroAppBox(QGroupBox):
     """Demo or real Xero, the client id and the redirect port; applied as one choice."""
 
     apply_requested = Signal(object)  # XeroApp
+    edited = Signal()  # the form changed: it may now differ from the Xero in use
 
     def __init__(self, current: XeroApp, parent: QWidget | None = None) -> None:
         super().__init__("Which Xero", parent)
@@ -87,6 +88,7 @@ class XeroAppBox(QGroupBox):
         for signal in (self.demo_radio.toggled, self.client_id_edit.textChanged,
                        self.port_spin.valueChanged):
             signal.connect(self._refresh)
+            signal.connect(self.edited)
         self._locked = False
         self._refresh()
 
@@ -95,6 +97,12 @@ class XeroAppBox(QGroupBox):
         return XeroApp(demo=self.demo_radio.isChecked(),
                        client_id=self.client_id_edit.text().strip(),
                        redirect_port=self.port_spin.value())
+
+    @property
+    def pending(self) -> bool:
+        """The form differs from the Xero in use: connecting now would use the old one."""
+        choice = self.choice()
+        return choice != self._current if not choice.demo else not self._current.demo
 
     def set_locked(self, locked: bool) -> None:
         self._locked = locked
@@ -115,8 +123,7 @@ class XeroAppBox(QGroupBox):
         self.redirect_label.setText(f"<code>{choice.redirect_uri}</code>")
         problem = self._problem(choice)
         self.problem_label.setText(problem)
-        changed = choice != self._current if not choice.demo else not self._current.demo
-        self.apply_button.setEnabled(changed and not problem and not self._locked)
+        self.apply_button.setEnabled(self.pending and not problem and not self._locked)
         for widget in (self.demo_radio, self.real_radio, self.client_id_edit, self.port_spin):
             widget.setEnabled(not self._locked)
 

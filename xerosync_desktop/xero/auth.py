@@ -15,6 +15,7 @@ import hashlib
 import html
 import json
 import logging
+import os
 import secrets
 import socket
 import threading
@@ -148,10 +149,14 @@ class LoopbackReceiver:
 
 
 class _ExclusiveHTTPServer(HTTPServer):
-    """Never shares its port: with SO_REUSEADDR (http.server's default) Windows lets a second
-    program bind a port already listened on, and the sign-in's answer could go to it."""
+    """Never shares its port with a program listening on it.
 
-    allow_reuse_address = False
+    On POSIX, SO_REUSEADDR only lets the port be bound again while the last sign-in's
+    connections linger in TIME_WAIT (a reconnect right after a sign-in); on Windows it
+    would let two programs listen on one port, so there it is off and the port exclusive.
+    """
+
+    allow_reuse_address = os.name != "nt"
 
     def server_bind(self) -> None:
         exclusive = getattr(socket, "SO_EXCLUSIVEADDRUSE", None)  # Windows only
