@@ -6,6 +6,7 @@ each test's tmp_path, and every app instance gets `AppPaths.under(tmp_path)`.
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 import urllib.request
@@ -55,6 +56,18 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
     def delete_password(self, service: str, username: str) -> None:
         if self.secrets.pop((service, username), None) is None:
             raise keyring.errors.PasswordDeleteError("not found")
+
+
+@pytest.fixture(autouse=True)
+def collect_garbage_on_this_thread() -> Iterator[None]:
+    """Collect each test's reference cycles here, on the GUI thread.
+
+    A cycle holding a Qt widget (a window and the lambdas connected to its signals) left
+    to the collector can be freed on whatever thread allocates next, such as a sandbox
+    request thread, and a QWidget destroyed off the GUI thread crashes the process.
+    """
+    yield
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)

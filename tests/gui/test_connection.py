@@ -324,6 +324,7 @@ def test_choosing_real_xero_in_setup_rebuilds_the_app_on_it(qtbot: QtBot, paths:
                                                             port: int) -> None:
     shell = Shell(paths, build_context(paths))
     try:
+        qtbot.addWidget(shell.window)  # deleted on the GUI thread at the end, not by a GC
         shell.window.show()
         assert shell.ctx.is_demo and shell.window.demo_banner.isVisible()
         box = shell.window.setup_tab.xero_app_box
@@ -337,6 +338,7 @@ def test_choosing_real_xero_in_setup_rebuilds_the_app_on_it(qtbot: QtBot, paths:
         assert f"http://localhost:{port}/callback" in box.redirect_label.text()
         old = shell.window
         click(qtbot, box.apply_button)
+        qtbot.addWidget(shell.window)
         assert shell.window is not old and not old.isVisible()
         assert not shell.ctx.is_demo and not shell.window.demo_banner.isVisible()
         assert shell.ctx.redirect_port == port and shell.ctx.client_id == CLIENT_ID
@@ -346,6 +348,7 @@ def test_choosing_real_xero_in_setup_rebuilds_the_app_on_it(qtbot: QtBot, paths:
 
         shell.window.setup_tab.xero_app_box.demo_radio.setChecked(True)
         click(qtbot, shell.window.setup_tab.xero_app_box.apply_button)
+        qtbot.addWidget(shell.window)
         assert shell.ctx.is_demo and shell.window.demo_banner.isVisible()
         with Store(paths.database) as store:  # the real app's details are kept
             assert store.settings.xero_app() == XeroApp(True, CLIENT_ID, port)
