@@ -108,14 +108,12 @@ class SetupTab(JobTab):
         self._build_layout()
         self._show_saved_hint()
         self._refresh()
-        if ctx.vault.notice:
-            self.message_bar.show_message(ctx.vault.notice, "info")
 
     def resume(self) -> None:
         """Stay connected across sessions: list the organisations with the stored grant."""
+        if self._ctx.vault.notice:  # no keyring: said before anything else
+            self.message_bar.show_message(self._ctx.vault.notice, "info")
         if self._ctx.is_demo or not self._ctx.can_connect or not self._stored_grant:
-            if self._ctx.vault.notice:
-                self.message_bar.show_message(self._ctx.vault.notice, "info")
             return
         ctx = self._ctx
 
