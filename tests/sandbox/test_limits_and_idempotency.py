@@ -166,3 +166,36 @@ def test_idempotency_replays_errors_and_expires(
     fresh = xero.api("PUT", "/Contacts", token, body={"Contacts": [{"Name": "Later Co"}]},
                      headers=key)
     assert fresh.status == 200
+
+
+def test_a_429_is_not_kept_for_replay(
+        make_sandbox: MakeSandbox, xero_for: type[Xero], clock: FakeClock) -> None:
+    sandbox = make_sandbox(clock=clock, minute_limit=1)
+    xero = xero_for(sandbox)
+    token = xero.login()
+    assert xero.api("GET", "/Contacts", token).status == 200
+    body = {"Contacts": [{"Name": "Limited Co"}]}
+    key = {"Idempotency-Key": "limited"}
+    assert xero.api("PUT", "/Contacts", token, body=body, headers=key).status == 429
+    clock.advance(60)
+    assert xero.api("PUT", "/Contacts", token, body=body, headers=key).status == 200
+    assert [c["Name"] for c in sandbox.contacts(US)].count("Limited Co") == 1
+
+
+def test_the_idempotency_window_is_configurable(
+        make_sandbox: MakeSandbox, xero_for: type[Xero], clock: FakeClock) -> None:
+    sandbox = make_sandbox(clock=clock, idempotency_window=10)
+    xero = xero_for(sandbox)
+    token = xero.login()
+    key = {"Idempotency-Key": "short"}
+    first = xero.api("PUT", "/Contacts", token, body={"Contacts": [{"Name": "Short Co"}]},
+                     headers=key)
+    clock.advance(9.5)
+    replayed = xero.api("PUT", "/Contacts", token, body={"Contacts": [{"Name": "Short Co"}]},
+                        headers=key)
+    assert replayed.body == first.body
+    clock.advance(0.5)
+    fresh = xero.api("PUT", "/Contacts", token, body={"Contacts": [{"Name": "Later Co"}]},
+                     headers=key)
+    assert fresh.status == 200
+    assert {"Short Co", "Later Co"} <= {c["Name"] for c in sandbox.contacts(US)}

@@ -128,6 +128,7 @@ def write_contacts(state: SandboxState, tenant_id: str, request: Request, mode: 
             archived_name_blocks_create=state.options.archived_name_blocks_create,
             target_id=target_id)
         if any(o.contact is not None for o in outcomes):
+            state.writes[tenant_id] += 1
             state.save()
         failed = [o for o in outcomes if o.errors]
         if summarize and failed:

@@ -55,13 +55,17 @@ class Request:
 
 @dataclass
 class Response:
-    """Status, body, content type and extra headers."""
+    """Status, body, content type and extra headers.
+
+    `close`: answer, then close the connection. `drop`: close it without answering at all.
+    """
 
     status: int
     body: bytes = b""
     content_type: str = JSON_TYPE
     headers: dict[str, str] = field(default_factory=dict)
     close: bool = False
+    drop: bool = False
 
 
 def json_response(status: int, data: Any, headers: dict[str, str] | None = None) -> Response:

@@ -19,12 +19,14 @@ import json
 import re
 import secrets
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
 from .exchange import NOT_FOUND_TEXT, Request, Response, html_response, json_response, text_response
 from .shapes import problem
-from .state import SandboxState
+
+if TYPE_CHECKING:  # state imports the fault injector, which answers 401 as this module does
+    from .state import SandboxState
 
 CODE_LIFETIME = 300
 _PKCE_VALUE = re.compile(r"^[A-Za-z0-9._~-]{43,128}$")  # verifier (RFC 7636) and challenge

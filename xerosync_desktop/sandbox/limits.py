@@ -1,6 +1,6 @@
 """Xero's API limits: per-organisation minute, day and concurrency limits, per-app minute limit.
 
-Public API: RateLimiter, Admission.
+Public API: RateLimiter, Admission, too_many_requests().
 
 Sliding windows of call times (60 s and 24 h) per organisation and per app. A call refused with
 429 is not counted; the rejection names the problem (`day`, `minute`, `appminute`,
@@ -14,10 +14,20 @@ import threading
 from collections import defaultdict, deque
 from dataclasses import dataclass
 
+from .exchange import Response, json_response
 from .options import SandboxOptions
+from .shapes import problem as problem_body
 
 MINUTE = 60.0
 DAY = 86400.0
+
+
+def too_many_requests(problem: str, retry_after: int) -> Response:
+    """Xero's 429: the problem (`minute`, `day`, ...) and Retry-After; limit headers added later."""
+    response = json_response(429, problem_body(429, "Too Many Requests",
+                                               f"Rate limit exceeded: {problem}"))
+    response.headers.update({"Retry-After": str(retry_after), "X-Rate-Limit-Problem": problem})
+    return response
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""How one sandbox behaves: address, seed data, persistence, limits, lifetimes, clock.
+"""How one sandbox behaves: address, seed data, persistence, limits, lifetimes, clock, faults.
 
 Public API: SandboxOptions, LOOPBACK_HOSTS, is_loopback_host().
 """
@@ -9,6 +9,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .faults import Fault
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost"})
 
@@ -26,7 +28,9 @@ class SandboxOptions:
     is not seeded; every change is written back. Limits are per organisation (minute, day,
     concurrent) and per client_id (app_minute_limit). Lifetimes are in seconds.
     `archived_name_blocks_create`: whether an archived namesake also blocks a new contact's
-    name (unverified at Xero; off by default).
+    name (unverified at Xero; off by default). `faults` are injected from the start (see
+    faults.py), rate draws seeded by `seed`. `test_endpoints` serves `/__sandbox/...` (call
+    counts, faults, fault log, clock); a `clock.VirtualClock` moves only when advanced.
     """
 
     host: str = "127.0.0.1"
@@ -40,13 +44,18 @@ class SandboxOptions:
     token_lifetime: int = 1800
     refresh_grace: int = 1800
     refresh_lifetime: int = 60 * 24 * 3600  # an unused refresh token expires after 60 days
-    idempotency_window: int = 360
+    idempotency_window: float = 360
     archived_name_blocks_create: bool = False
     latency: float = 0.0  # seconds each Accounting call takes, to make concurrency visible
     clock: Callable[[], float] = field(default=time.time, compare=False)
+    faults: tuple[Fault, ...] = ()
+    seed: int = 0
+    test_endpoints: bool = False
 
     def __post_init__(self) -> None:
         if self.data not in ("demo", "empty"):
             raise ValueError(f"data must be 'demo' or 'empty', not {self.data!r}")
         if not is_loopback_host(self.host):
             raise ValueError(f"the sandbox only listens on a loopback address, not {self.host!r}")
+        if not all(isinstance(f, Fault) for f in self.faults):
+            raise ValueError("faults must be Fault objects (faults.parse_fault() reads text)")

@@ -3,9 +3,11 @@
 Public API: Router.
 
 Accounting calls go through, in order: call counting (every call naming an organisation),
-bearer token (401), organisation connected to the grant and scope (403), limits (429, nothing
-executed), body size (413), Idempotency-Key replay, then the handler. Every Accounting response
-carries the three limit headers and an Xero-Correlation-Id. Paths match case-insensitively.
+injected 401/429 faults, bearer token (401), organisation connected to the grant and scope
+(403), limits (429, nothing executed), injected latency, hold before and 500/503, body size
+(413), Idempotency-Key replay, the handler, then an injected hold after and drop. Every
+Accounting response carries the three limit headers and an Xero-Correlation-Id. Paths match
+case-insensitively. `/__sandbox/...` is served only with the test endpoints on (control.py).
 """
 
 from __future__ import annotations
@@ -18,8 +20,11 @@ from typing import Any
 from urllib.parse import unquote
 
 from . import contacts, identity
+from .clock import VirtualClock
+from .control import control
 from .exchange import NOT_FOUND_TEXT, Request, Response, json_response, text_response
-from .limits import RateLimiter
+from .injection import FaultPlan
+from .limits import RateLimiter, too_many_requests
 from .shapes import problem, validation_error
 from .state import SandboxState
 
@@ -58,6 +63,8 @@ class Router:
         method = request.method
         if lowered[:2] == ["api.xro", "2.0"]:
             return self._accounting(request, parts[2:])
+        if len(lowered) == 2 and lowered[0] == "__sandbox" and self.state.options.test_endpoints:
+            return control(self.state, request, lowered[1])
         if lowered == ["identity", "connect", "authorize"]:
             if method != "GET":
                 return _not_allowed(method, "GET")
@@ -81,42 +88,53 @@ class Router:
     def _accounting(self, request: Request, parts: list[str]) -> Response:
         state = self.state
         tenant = (request.header("xero-tenant-id") or "").strip().lower()
+        call = 0
         with state.lock:
             if tenant:
                 state.calls[tenant] += 1
+                call = state.calls[tenant]
+                if isinstance(state.options.clock, VirtualClock):
+                    state.options.clock.call_made()
             grant = state.grant_for_access_token(request.bearer())
             connected = grant is not None and tenant in state.orgs and any(
                 c["tenantId"] == tenant for c in grant["connections"])
         app = grant["client_id"] if grant else ""
-        if grant is None:
-            response = identity.unauthorized()
-        elif not connected or not self._scoped(grant, request.method):
-            response = json_response(403, problem(403, "Forbidden", "AuthorizationUnsuccessful"))
-        else:
-            return self._admitted(request, parts, tenant, app)
-        response.headers.update(self.limiter.remaining(tenant, app))
+        plan = state.faults.plan(call, tenant, request.method)
+        response = plan.refusal() or self._refused(grant, connected, request.method)
+        if response is None:
+            return self._admitted(request, parts, tenant, app, plan)
+        for name, value in self.limiter.remaining(tenant, app).items():
+            response.headers.setdefault(name, value)  # a 429 fault zeroes its own limit
         response.headers["Xero-Correlation-Id"] = str(uuid.uuid4())
         return response
 
     @staticmethod
-    def _scoped(grant: dict[str, Any], method: str) -> bool:
+    def _refused(grant: dict[str, Any] | None, connected: bool, method: str) -> Response | None:
+        """401 without a valid token, 403 for an organisation or scope it lacks, else None."""
+        if grant is None:
+            return identity.unauthorized()
         scopes = set(grant["scopes"])
         wanted = _READ_SCOPES if method == "GET" else _READ_SCOPES[:1]
-        return any(scope in scopes for scope in wanted)
+        if not connected or not any(scope in scopes for scope in wanted):
+            return json_response(403, problem(403, "Forbidden", "AuthorizationUnsuccessful"))
+        return None
 
-    def _admitted(self, request: Request, parts: list[str], tenant: str, app: str) -> Response:
+    def _admitted(self, request: Request, parts: list[str], tenant: str, app: str,
+                  plan: FaultPlan) -> Response:
         admission = self.limiter.admit(tenant, app)
         correlation_id = str(uuid.uuid4())
         if not admission.admitted:
-            response = json_response(429, problem(429, "Too Many Requests",
-                                                  f"Rate limit exceeded: {admission.problem}"))
-            response.headers.update({"Retry-After": str(admission.retry_after),
-                                     "X-Rate-Limit-Problem": admission.problem})
+            response = too_many_requests(admission.problem, admission.retry_after)
         else:
             try:
                 if self.state.options.latency > 0:
                     time.sleep(self.state.options.latency)
-                response = self._idempotent(request, parts, tenant, correlation_id)
+                failure = plan.before_handler()
+                if failure is not None:
+                    response = failure  # executed nothing, so nothing to replay
+                else:
+                    response = self._idempotent(request, parts, tenant, correlation_id)
+                    plan.after_handler(response)
             finally:
                 self.limiter.release(tenant)
         response.headers.update(admission.headers)

@@ -1,28 +1,26 @@
-"""The sandbox's HTTP server and its Python face.
+"""The sandbox's Python face: start, stop and inspect a local Xero, and inject faults.
 
-Public API: XeroSandbox, MAX_BODY.
+Public API: XeroSandbox.
 
-ThreadingHTTPServer on a loopback address, HTTP/1.1 keep-alive with exact Content-Length, one
-daemon thread per connection. Request logging is silenced: query strings and bodies carry codes
-and tokens.
+See handler.py for the HTTP plumbing, faults.py and injection.py for the faults and control.py
+for the same test helpers over HTTP.
 """
 
 from __future__ import annotations
 
 import copy
-import logging
-import socket
-import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterable
 from types import TracebackType
 from typing import Any
-from urllib.parse import urlsplit
 
 from . import writes
 from .book import ContactBook
-from .exchange import Request, Response, text_response
+from .clock import VirtualClock
+from .faults import Fault, parse_fault
+from .handler import Server
 from .identity import TokenSigner
+from .injection import AppliedFault, FaultListener
 from .limits import RateLimiter
 from .options import SandboxOptions
 from .query import sort_contacts
@@ -30,128 +28,6 @@ from .routes import Router
 from .rules import field_errors
 from .shapes import render_contact
 from .state import SandboxState
-
-log = logging.getLogger(__name__)
-
-MAX_BODY = 10 * 1024 * 1024
-MAX_DRAIN = 64 * 1024 * 1024  # beyond this the connection is just closed
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "XeroSandbox/1.0"
-    sys_version = ""
-    timeout = 120
-    server: _Server
-
-    def version_string(self) -> str:
-        return self.server_version
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's name
-        """Silenced: request lines carry authorization codes."""
-
-    def _read_body(self) -> tuple[bytes, bool] | None:
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            chunks: list[bytes] = []
-            total = 0
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    return b"".join(chunks), False
-                total += size
-                if total > MAX_BODY:
-                    return b"", True
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        length = int(self.headers.get("Content-Length") or 0)
-        if length < 0:
-            return None
-        if length > MAX_BODY:
-            self._discard(length)
-            return b"", True
-        return self.rfile.read(length), False
-
-    def _discard(self, length: int) -> None:
-        """Read an over-long body away (up to a bound) so the client sees the 413."""
-        remaining = min(length, MAX_DRAIN)
-        while remaining > 0:
-            chunk = self.rfile.read(min(remaining, 1 << 16))
-            if not chunk:
-                return
-            remaining -= len(chunk)
-
-    def _handle(self) -> None:
-        try:
-            read = self._read_body()
-        except ValueError:
-            read = None
-        if read is None:
-            response = text_response(400, "Bad request")
-            response.close = True
-        else:
-            body, too_large = read
-            split = urlsplit(self.path)
-            request = Request(method=self.command, path=split.path, query_string=split.query,
-                              headers={k.lower(): v for k, v in self.headers.items()},
-                              body=body, too_large=too_large)
-            response = self.server.router.dispatch(request)
-            if too_large:
-                response.close = True
-        self._send(response)
-
-    def _send(self, response: Response) -> None:
-        self.send_response(response.status)
-        if response.content_type:
-            self.send_header("Content-Type", response.content_type)
-        for name, value in response.headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
-        if response.close:
-            self.send_header("Connection", "close")
-            self.close_connection = True
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(response.body)
-        self.wfile.flush()
-
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _handle
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, address: tuple[str, int], router: Router) -> None:
-        self.router = router
-        self._open: set[socket.socket] = set()
-        self._open_lock = threading.Lock()
-        super().__init__(address, _Handler)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Quiet: a client hanging up mid-answer is normal; anything else goes to the log."""
-        error = sys.exc_info()[1]
-        if not isinstance(error, (ConnectionError, TimeoutError)):
-            log.error("sandbox connection failed", exc_info=error)
-
-    def process_request_thread(self, request: Any, client_address: Any) -> None:
-        with self._open_lock:
-            self._open.add(request)
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            with self._open_lock:
-                self._open.discard(request)
-
-    def close_connections(self) -> None:
-        """End every kept-alive connection so no thread serves after stop()."""
-        with self._open_lock:
-            for sock in list(self._open):
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
 
 class XeroSandbox:
@@ -166,7 +42,7 @@ class XeroSandbox:
         self.options = options or SandboxOptions()
         self._state = SandboxState(self.options)
         self._router = Router(self._state, RateLimiter(self.options), TokenSigner())
-        self._server: _Server | None = None
+        self._server: Server | None = None
         self._thread: threading.Thread | None = None
         self._url = ""
 
@@ -176,12 +52,13 @@ class XeroSandbox:
         """Bind and serve in a daemon thread; returns self."""
         if self._server is not None:
             return self
-        server = _Server((self.options.host, self.options.port), self._router)
+        server = Server((self.options.host, self.options.port), self._router)
         host, port = server.server_address[:2]
         self._url = f"http://{host!s}:{port}"
         with self._state.lock:
             self._state.issuer = self._url
         self._server = server
+        self._state.faults.start()
         self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
                                         name=f"xero-sandbox-{port}", daemon=True)
         self._thread.start()
@@ -193,6 +70,7 @@ class XeroSandbox:
         if server is None:
             return
         self._server = self._thread = None
+        self._state.faults.stop()
         server.shutdown()
         server.close_connections()
         server.server_close()
@@ -273,6 +151,55 @@ class XeroSandbox:
         with self._state.lock:
             return self._state.calls[tenant_id.lower()]
 
+    def calls(self) -> dict[str, int]:
+        """Accounting calls received per organisation (lower-case tenantId, every status): each
+        organisation, 0 included, and any other tenant id a call named."""
+        with self._state.lock:
+            return self._state.call_counts()[0]
+
+    def writes(self, tenant_id: str) -> int:
+        """Write requests of an organisation that saved at least one contact (not replays)."""
+        with self._state.lock:
+            return self._state.writes[tenant_id.lower()]
+
+    # Faults and time
+
+    def inject(self, *faults: Fault | str) -> None:
+        """Add faults (Fault objects or specs like "drop:calls=3"); ValueError on a bad spec."""
+        self._state.faults.add(_faults(faults))
+
+    def set_faults(self, faults: Iterable[Fault | str]) -> None:
+        """Replace the faults in force."""
+        self._state.faults.replace(_faults(faults))
+
+    def clear_faults(self) -> None:
+        """No more faults (the fault log is kept)."""
+        self._state.faults.replace(())
+
+    def faults(self) -> list[Fault]:
+        """The faults in force."""
+        return list(self._state.faults.faults())
+
+    def fault_log(self) -> list[AppliedFault]:
+        """Every fault applied so far, oldest first."""
+        return self._state.faults.log()
+
+    def on_fault(self, listener: FaultListener) -> None:
+        """Call `listener(applied)` from the request's thread whenever a fault applies (a hold
+        when it starts): tests wait on an Event set here instead of sleeping."""
+        self._state.faults.listen(listener)
+
+    def release_holds(self) -> None:
+        """Send every held answer now."""
+        self._state.faults.release_holds()
+
+    def advance_clock(self, seconds: float) -> float:
+        """Move the virtual clock forward and return the new time; RuntimeError on another."""
+        clock = self.options.clock
+        if not isinstance(clock, VirtualClock):
+            raise RuntimeError("the sandbox is not running on a virtual clock")
+        return clock.advance(seconds)
+
     def grants(self) -> list[dict[str, Any]]:
         """Every live grant: {"client_id", "tenant_ids"} (what Xero's Connected Apps shows)."""
         with self._state.lock:
@@ -309,3 +236,7 @@ class XeroSandbox:
             for grant_id in list(self._state.grants):
                 self._state.remove_grant(grant_id)
             self._state.save()
+
+
+def _faults(faults: Iterable[Fault | str]) -> list[Fault]:
+    return [parse_fault(f) if isinstance(f, str) else f for f in faults]

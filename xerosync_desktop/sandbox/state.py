@@ -3,10 +3,10 @@
 Public API: SandboxState, token_hash().
 
 Held: organisations and their contacts, grants (client, scopes, connections, hashed refresh and
-access tokens), pending authorization codes, idempotency records, per-organisation call counts
-and the demo consent switch. Saved (after every change, atomically): organisations, contacts and
-grants, so a restarted sandbox still knows the app's tokens. Tokens are stored as SHA-256
-hashes, never in clear.
+access tokens), pending authorization codes, idempotency records, per-organisation counts of
+calls and of committed writes, the faults in force and the demo consent switch. Saved (after
+every change, atomically): organisations, contacts and grants, so a restarted sandbox still
+knows the app's tokens. Tokens are stored as SHA-256 hashes, never in clear.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from collections import Counter
 from typing import Any
 
 from .book import ContactBook
+from .injection import FaultInjector
 from .options import SandboxOptions
 from .persistence import read_state_file, write_state_file
 from .seed import DEMO_USER_ID, seed_organisations
@@ -38,7 +39,9 @@ class SandboxState:
         self.grants: dict[str, dict[str, Any]] = {}
         self.codes: dict[str, dict[str, Any]] = {}
         self.idempotency: dict[tuple[str, str], dict[str, Any]] = {}
-        self.calls: Counter[str] = Counter()
+        self.calls: Counter[str] = Counter()  # Accounting calls naming each organisation
+        self.writes: Counter[str] = Counter()  # write requests that saved at least one contact
+        self.faults = FaultInjector(options.faults, options.seed)  # has its own lock
         self.consent = True
         self.user_id = DEMO_USER_ID
         self.issuer = "http://127.0.0.1"  # the server sets its own URL once it listens
@@ -67,6 +70,12 @@ class SandboxState:
     def now_ms(self) -> int:
         """The sandbox's time in whole milliseconds, the precision of UpdatedDateUTC."""
         return int(self.options.clock() * 1000)
+
+    def call_counts(self) -> tuple[dict[str, int], dict[str, int]]:
+        """(calls, committed writes) per organisation: every organisation, and any other
+        tenant id a call named; call with the lock held."""
+        zero = dict.fromkeys(self.orgs, 0)
+        return {**zero, **self.calls}, {**zero, **self.writes}
 
     def book(self, tenant_id: str) -> ContactBook | None:
         """The contacts of an organisation, or None if there is no such organisation."""
