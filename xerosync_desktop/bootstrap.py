@@ -20,6 +20,7 @@ from .xero.auth import LoopbackReceiver, revoke_grant
 from .xero.client import XeroClient
 from .xero.endpoints import XeroEndpoints
 from .xero.keyring_vault import KeyringTokenVault
+from .xero.pacing import Pacing
 from .xero.tokens import MemoryTokenVault, TokenVault
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ class AppContext:
     redirect_port: int = 0  # 0: any free port (a sandbox accepts any loopback address)
     xero_app: XeroApp = field(default_factory=XeroApp)  # the choice saved in Setup
     sign_in_timeout: float = 300  # seconds the browser sign-in may take
+    pacing: Pacing = field(default_factory=Pacing)  # Xero's limits, shared by every job
 
     @property
     def is_demo(self) -> bool:
@@ -78,7 +80,7 @@ class AppContext:
 
     def open_xero(self) -> XeroClient:
         """A new Xero client for one job; tokens are shared through the vault."""
-        return XeroClient(self.endpoints, self.client_id, self.vault)
+        return XeroClient(self.endpoints, self.client_id, self.vault, self.pacing)
 
     def close(self) -> None:
         if self.sandbox is not None:

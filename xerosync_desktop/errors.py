@@ -5,6 +5,8 @@ Public API: XerosyncError, UserError and its subclasses.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class XerosyncError(Exception):
     """Base of the product's own errors."""
@@ -50,14 +52,24 @@ class OrganisationAccessError(XeroError):
 class RateLimitError(XeroError):
     """Xero's rate limit was reached (HTTP 429)."""
 
-    def __init__(self, message: str, problem: str, retry_after: int) -> None:
+    def __init__(self, message: str, problem: str, retry_after: int,
+                 resume_at: datetime | None = None) -> None:
         super().__init__(message)
         self.problem = problem
         self.retry_after = retry_after
+        self.resume_at = resume_at
 
 
 class XeroUnavailableError(XeroError):
     """Xero could not be reached or answered with a server error."""
+
+
+class SyncBusyError(UserError):
+    """Another run holds this organisation's sync lock (the app and xerosync together)."""
+
+
+class CancelledError(XerosyncError):
+    """The user asked the job to stop; raised between calls, never in the middle of one."""
 
 
 class LoginError(UserError):

@@ -14,10 +14,10 @@ def test_demo_syncs_into_the_embedded_sandbox_which_keeps_its_contacts(cli: Cli)
     status = cli("status", "--demo", "--org", US_TENANT)
 
     assert first.code == 0, first.err
-    assert "Sync finished: 25 created, 7 updated, 4 skipped, 0 failed." in first.out
+    assert "Sync finished: 25 created, 7 updated, 0 unchanged, 4 skipped, 0 failed." in first.out
     assert (cli.data_dir / "data" / "demo-xero.json").is_file()
     assert second.code == 0, second.err
-    assert "Sync finished: 0 created, 32 updated, 4 skipped, 0 failed." in second.out
+    assert "Sync finished: 0 created, 0 updated, 32 unchanged, 4 skipped, 0 failed." in second.out
     assert status.code == 0
     lines = status.out.splitlines()
     assert lines[0] == ("Xero:         the embedded demo Xero (a local sandbox kept in the "
@@ -26,7 +26,7 @@ def test_demo_syncs_into_the_embedded_sandbox_which_keeps_its_contacts(cli: Cli)
     assert "Client sync:  always on with a sandbox" in lines
     assert "Mappings:     32 stored" in lines
     assert any(line.startswith("Last run:") and line.endswith(
-        "finished: 0 created, 32 updated, 4 skipped, 0 failed.") for line in lines)
+        "finished: 0 created, 0 updated, 32 unchanged, 4 skipped, 0 failed.") for line in lines)
 
 
 def test_status_on_a_fresh_data_folder(cli: Cli) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from xerosync_desktop.paths import AppPaths
-from xerosync_desktop.sandbox import SandboxOptions, XeroSandbox
+from xerosync_desktop.sandbox import SandboxOptions, XeroSandbox, parse_fault
 from xerosync_desktop.store import Store, SyncSettings, XeroApp
 
 from .conftest import SAMPLE, US, US_TENANT, Cli, names
@@ -27,8 +27,8 @@ def test_daily_limit_mid_run_exits_4_with_when_to_resume(cli: Cli, limited: Xero
     result = cli("sync", "--sandbox", limited.url, "--org", US, "--clients", SAMPLE)
 
     assert result.code == 4, result.err
-    assert "Sync stopped: 0 created, 7 updated, 4 skipped, 0 failed." in result.out
-    assert "daily limit" in result.out and "sync again in about 24 hours" in result.out
+    assert "Sync stopped: 0 created, 7 updated, 0 unchanged, 4 skipped, 0 failed." in result.out
+    assert "daily limit" in result.out and "(in about 24 hours)" in result.out
     assert len(limited.contacts(US_TENANT)) == before  # the 7 updates made, nothing created
 
 
@@ -38,17 +38,20 @@ def test_daily_limit_before_the_run_exits_4(cli: Cli, limited: XeroSandbox) -> N
                  "--out", cli.root / "review.xlsx")
 
     assert result.code == 4
-    assert "daily limit" in result.err and "sync again in" in result.err
+    assert "daily limit" in result.err and "sync again after" in result.err
     assert not (cli.root / "review.xlsx").exists()
 
 
-@pytest.mark.parametrize("limited", [{"minute_limit": 2}], indirect=True)
-def test_minute_limit_mid_run_exits_1_and_says_so(cli: Cli, limited: XeroSandbox) -> None:
+@pytest.mark.parametrize("limited", [{"faults": (parse_fault(
+    "429-minute:calls=2-3,retry_after=1"),)}], indirect=True)
+def test_minute_limit_mid_run_waits_it_out_and_finishes(cli: Cli, limited: XeroSandbox) -> None:
     result = cli("sync", "--sandbox", limited.url, "--org", US, "--clients", SAMPLE)
 
-    assert result.code == 1
-    assert "Sync stopped: 0 created, 7 updated" in result.out
-    assert "per-minute limit" in result.out
+    assert result.code == 0, result.err
+    assert "Sync finished: 25 created, 7 updated, 0 unchanged, 4 skipped, 0 failed." in result.out
+    assert "per-minute limit was reached; carrying on by itself: waiting 1 s" in result.err
+    assert [f.call for f in limited.fault_log()] == [2, 3]  # the first write, twice refused
+    assert len(names(limited, "ACTIVE")) == len(set(names(limited, "ACTIVE")))
 
 
 def test_access_denied_at_sign_in_exits_3(cli: Cli, xero: XeroSandbox) -> None:

@@ -59,8 +59,8 @@ def test_sigterm_stops_after_the_call_in_flight_and_loses_nothing(
 
     assert process.returncode == 1, err
     assert_no_token(out, err)
-    summary = re.search(r"Sync cancelled: (\d+) created, 0 updated, 0 skipped, 0 failed\. "
-                        r"Sync again to carry on\.", out)
+    summary = re.search(r"Sync cancelled: (\d+) created, 0 updated, 0 unchanged, 0 skipped, "
+                        r"0 failed\. Sync again to carry on\.", out)
     assert summary, out
     created = int(summary.group(1))
     assert created in (50, 100)  # the batch in flight when the signal came is kept
@@ -73,7 +73,7 @@ def test_sigterm_stops_after_the_call_in_flight_and_loses_nothing(
     rest = cli("sync", "--sandbox", slow.url, "--org", US, "--clients", clients)
 
     assert rest.code == 0, rest.err
-    assert f"Sync finished: {CLIENTS - created} created, {created} updated" in rest.out
+    assert f"Sync finished: {CLIENTS - created} created, 0 updated, {created} unchanged" in rest.out
     assert len(created_in_xero(slow)) == CLIENTS
 
 

@@ -74,7 +74,7 @@ def test_a_nightly_sync_refreshes_and_keeps_the_newest_token(
     assert newest != first and saved.xero.refresh_token_status(newest) == "current"
     assert len([c for c in saved.xero.contacts(US_TENANT) if c.get("ContactNumber")]) == 32
     out, err = capsys.readouterr()
-    assert "Sync finished: 25 created, 7 updated, 4 skipped, 0 failed." in out
+    assert "Sync finished: 25 created, 7 updated, 0 unchanged, 4 skipped, 0 failed." in out
     for secret in (first, newest):
         assert secret not in out + err
         assert not [p for p in saved.root.rglob("*")

@@ -24,7 +24,7 @@ def test_sync_creates_the_contacts_and_a_second_sync_creates_none(
                 "--log", tmp_path / "log.xlsx")
 
     assert first.code == 0, first.err
-    assert "Sync finished: 25 created, 7 updated, 4 skipped, 0 failed." in first.out
+    assert "Sync finished: 25 created, 7 updated, 0 unchanged, 4 skipped, 0 failed." in first.out
     assert f"Log of the run written to {tmp_path / 'log.xlsx'}." in first.out
     held = names(xero, "ACTIVE")
     assert held["Acme Holdings LLC"]["ContactNumber"] == "00010"
@@ -40,7 +40,7 @@ def test_sync_creates_the_contacts_and_a_second_sync_creates_none(
     second = cli("sync", "--sandbox", xero.url, "--org", US_TENANT, "--clients", SAMPLE)
 
     assert second.code == 0, second.err
-    assert "Sync finished: 0 created, 32 updated, 4 skipped, 0 failed." in second.out
+    assert "Sync finished: 0 created, 0 updated, 32 unchanged, 4 skipped, 0 failed." in second.out
     assert len(names(xero, "ACTIVE")) == len(held)
     assert_no_token(cli.log_file.read_text(encoding="utf-8"))
 
@@ -81,8 +81,8 @@ def test_dry_run_prints_the_plan_and_writes_nothing(cli: Cli, xero: XeroSandbox)
     assert any(line.startswith("Create") and "Brightline Media Co." in line for line in lines)
     assert any(line.startswith("Skip") and "Harbor View Dental: Prospect" in line
                for line in lines)
-    assert lines[-1] == (f"Dry run for {US}: 25 to create, 7 to update, 4 to skip, 0 would "
-                         "fail. Nothing was sent to Xero.")
+    assert lines[-1] == (f"Dry run for {US}: 25 to create, 7 to update, 0 unchanged, 4 to "
+                         "skip, 0 would fail. Nothing was sent to Xero.")
     assert xero.contacts(US_TENANT) == before
     assert xero.call_count(US_TENANT) == calls + 1  # one page of contacts read
 
@@ -98,7 +98,7 @@ def test_contacts_xero_refuses_are_printed_and_exit_1(
     result = cli("sync", "--sandbox", xero.url, "--org", US, "--clients", clients)
 
     assert result.code == 1
-    assert "Sync finished: 1 created, 0 updated, 0 skipped, 2 failed." in result.out
+    assert "Sync finished: 1 created, 0 updated, 0 unchanged, 0 skipped, 2 failed." in result.out
     assert ("Failed: C2 twin name llc: Xero refused it: The contact name twin name llc is "
             "already assigned to another contact.") in result.out
     assert "Failed: C3 " in result.out and "Xero allows at most 255" in result.out

@@ -16,6 +16,7 @@ from xerosync_desktop.paths import AppPaths
 from xerosync_desktop.sandbox import SandboxOptions, XeroSandbox
 from xerosync_desktop.store import SyncSettings
 from xerosync_desktop.xero.auth import LoopbackReceiver, finish_authorization, start_authorization
+from xerosync_desktop.xero.pacing import Pacing
 
 US = "Demo Company (US)"
 US_TENANT = "7c3a1f52-4b8e-4d2a-9f61-2e5b8c0d9a11"  # fixed by the sandbox's demo data
@@ -47,6 +48,13 @@ class Demo:
         return SyncSettings(self.tenant_id, US, str(clients_file), True)
 
 
+def demo_context(paths: AppPaths, sandbox: XeroSandbox, clock: Clock) -> AppContext:
+    """The app on this sandbox; its waits for Xero's limits move the test's clock instead."""
+    ctx = build_demo(paths, sandbox_url=sandbox.url)
+    ctx.pacing = Pacing(clock=clock, sleep=clock.advance)
+    return ctx
+
+
 def sign_in(ctx: AppContext) -> None:
     """The loopback PKCE flow, with the browser played by a thread following the redirect."""
     receiver = LoopbackReceiver()
@@ -70,7 +78,7 @@ def sandbox_options(clock: Clock) -> SandboxOptions:
 @pytest.fixture
 def demo(paths: AppPaths, sandbox_options: SandboxOptions, clock: Clock) -> Iterator[Demo]:
     with XeroSandbox(sandbox_options) as sandbox:
-        ctx = build_demo(paths, sandbox_url=sandbox.url)
+        ctx = demo_context(paths, sandbox, clock)
         sign_in(ctx)
         yield Demo(ctx, sandbox, clock, US_TENANT)
         ctx.close()

@@ -14,14 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from xerosync_desktop.bootstrap import build_demo
 from xerosync_desktop.errors import AuthorizationError, SettingsError, XeroUnavailableError
 from xerosync_desktop.paths import AppPaths
 from xerosync_desktop.sandbox import SandboxOptions, XeroSandbox
-from xerosync_desktop.sync.events import LogEntry, Progress, RunSummary
+from xerosync_desktop.sync.events import LogEntry, Progress, RunSummary, Waiting
 from xerosync_desktop.sync.runner import sync_clients
 
-from .conftest import US_TENANT, Clock, Demo, sign_in, write_clients
+from .conftest import US_TENANT, Clock, Demo, demo_context, sign_in, write_clients
 
 
 def xero_key(name: str) -> str:
@@ -70,8 +69,10 @@ def test_many_clients_in_batches_of_fifty(demo: Demo, tmp_path: Path) -> None:
     with demo.ctx.open_store() as store:
         assert len(store.runs.entries(summary.run_id)) == 120 + 2
 
+    calls_before = demo.sandbox.call_count(demo.tenant_id)
     again, _ = run(demo, clients)
-    assert (again.created, again.updated) == (0, 120)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 120)
+    assert demo.sandbox.call_count(demo.tenant_id) - calls_before == 1  # what changed: nothing
     assert len(demo.sandbox.contacts(demo.tenant_id)) == len(contacts)
 
 
@@ -92,32 +93,62 @@ def test_a_contact_xero_refuses_fails_alone(demo: Demo, tmp_path: Path) -> None:
     assert_xero_consistent(demo)
 
 
-def test_rate_limit_stops_cleanly_and_a_later_run_finishes(paths: AppPaths, clock: Clock,
-                                                             tmp_path: Path) -> None:
+def test_the_run_paces_itself_inside_the_minute_limit_and_never_gets_a_429(
+        paths: AppPaths, clock: Clock, tmp_path: Path) -> None:
+    rows = [(f"{i:05}", f"Paced Client {i}", "Active") for i in range(1, 161)]
+    clients = write_clients(tmp_path / "clients.csv", rows)
+    limited = SandboxOptions(port=0, data="demo", clock=clock, minute_limit=2)
+    with XeroSandbox(limited) as sandbox:
+        demo = Demo(demo_context(paths, sandbox, clock), sandbox, clock, US_TENANT)
+        sign_in(demo.ctx)
+        clock.advance(61)  # the sign-in's /connections call leaves the window
+        before = sandbox.call_count(US_TENANT)
+        started = clock()
+
+        summary, events = run(demo, clients)  # read + 4 PUTs at 2 a minute
+
+        assert (summary.outcome, summary.created, summary.failed) == ("finished", 160, 0)
+        assert sandbox.call_count(US_TENANT) - before == 5  # no call refused, none repeated
+        assert clock() - started >= 120  # two full minutes waited, on the test's clock
+        waits = [e for e in events if isinstance(e, Waiting)]
+        assert waits and waits[-1].seconds == 0
+        assert any(w.seconds > 1 for w in waits)  # counted down
+        waited = [e for e in events if isinstance(e, LogEntry) and e.action == "Waiting"]
+        assert waited and "60 calls a minute" in waited[0].message
+        assert len(stored_links(demo)) == 160
+        assert_xero_consistent(demo)
+
+
+def test_the_daily_limit_stops_cleanly_and_a_later_run_finishes(
+        paths: AppPaths, clock: Clock, tmp_path: Path) -> None:
     rows = [(f"{i:05}", f"Limited Client {i}", "Active") for i in range(1, 161)]
     clients = write_clients(tmp_path / "clients.csv", rows)
     state = tmp_path / "xero-state.json"
 
-    limited = SandboxOptions(port=0, data="demo", clock=clock, minute_limit=4, state_file=state)
+    limited = SandboxOptions(port=0, data="demo", clock=clock, day_limit=4, state_file=state)
     with XeroSandbox(limited) as sandbox:
-        demo = Demo(build_demo(paths, sandbox_url=sandbox.url), sandbox, clock, US_TENANT)
+        demo = Demo(demo_context(paths, sandbox, clock), sandbox, clock, US_TENANT)
         sign_in(demo.ctx)
-        clock.advance(61)  # the sign-in's /connections call leaves the window
         summary, events = run(demo, clients)  # read + 3 PUTs; the 4th PUT meets the limit
-        assert summary.outcome == "stopped"
+        assert (summary.outcome, summary.stopped_by) == ("stopped", "day_limit")
         assert summary.created == 150
-        assert "per-minute limit" in summary.message and "try again in" in summary.message
+        assert "daily limit" in summary.message and "sync again after" in summary.message
+        assert summary.resume_at is not None
         assert any(isinstance(e, LogEntry) and e.action == "Stopped" for e in events)
         assert len(stored_links(demo)) == 150  # every contact created is linked
         assert_xero_consistent(demo)
+        with demo.ctx.open_store() as store:
+            record = store.runs.get(summary.run_id)
+            assert record is not None and record.stopped_by == "day_limit"
+            assert record.resume_at == summary.resume_at
 
-    # later: Xero (the same state) with its limit renewed; the app signs in again
-    with XeroSandbox(SandboxOptions(port=0, data="demo", clock=clock,
-                                    state_file=state)) as sandbox:
-        demo = Demo(build_demo(paths, sandbox_url=sandbox.url), sandbox, clock, US_TENANT)
+    # the next day: Xero (the same state) with its limit renewed; the app signs in again
+    clock.advance(86400)
+    with XeroSandbox(replace(limited, day_limit=5000)) as sandbox:
+        demo = Demo(demo_context(paths, sandbox, clock), sandbox, clock, US_TENANT)
         sign_in(demo.ctx)
         summary, _ = run(demo, clients)
-        assert (summary.outcome, summary.created, summary.updated) == ("finished", 10, 150)
+        assert (summary.outcome, summary.created, summary.unchanged) == ("finished", 10, 150)
         contacts = assert_xero_consistent(demo)
         numbers = Counter(c.get("ContactNumber") for c in contacts)
         assert all(numbers[cid] == 1 for cid, _, _ in rows)

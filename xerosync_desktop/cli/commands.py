@@ -29,7 +29,7 @@ from .interrupts import StopOnSignals
 log = logging.getLogger(__name__)
 
 _DRY_RUN_LABELS = {Action.CREATE: "Create", Action.UPDATE: "Update", Action.SKIP: "Skip",
-                   Action.FAIL: "Fail"}
+                   Action.FAIL: "Fail", Action.UNCHANGED: "Same"}
 
 
 def check_output(path: Path | None, option: str) -> None:
@@ -72,7 +72,7 @@ def dry_run(settings: SyncSettings, xero: XeroClient, store: Store,
     """Print what a sync would do, client by client, then the counts; only reads Xero."""
     require_client_sync(settings)
     loaded = load_review(settings, xero, store, console.report)
-    plan = plan_sync(loaded.rows)
+    plan = plan_sync(loaded.rows, store.mappings.fingerprints(settings.tenant_id))
     items = [item for batch in plan.batches for item in batch] + list(plan.settled)
     items.sort(key=lambda item: item.client.source_row or 0)
     width = max((len(item.client.client_id) for item in items), default=0)
@@ -86,7 +86,8 @@ def dry_run(settings: SyncSettings, xero: XeroClient, store: Store,
         console.result(line)
     counts = Counter(item.action for item in items)
     console.result(f"Dry run for {settings.tenant_name}: {counts[Action.CREATE]} to create, "
-                   f"{counts[Action.UPDATE]} to update, {counts[Action.SKIP]} to skip, "
+                   f"{counts[Action.UPDATE]} to update, {counts[Action.UNCHANGED]} unchanged, "
+                   f"{counts[Action.SKIP]} to skip, "
                    f"{counts[Action.FAIL]} would fail. Nothing was sent to Xero.")
     return ExitCode.OK
 
@@ -100,7 +101,8 @@ def sync(settings: SyncSettings, xero: XeroClient, store: Store, console: Consol
     require_client_sync(settings)
     try:
         with StopOnSignals() as should_stop:
-            summary = sync_clients(settings, xero, store, console.report, should_stop)
+            summary = sync_clients(settings, xero, store, console.report, should_stop,
+                                   holder="the xerosync command")
     except BaseException:
         if log_path is not None and console.run_id is not None:
             _write_log(store, console, console.run_id, log_path)

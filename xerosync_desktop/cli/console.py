@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from ..sync.events import Level, LogEntry, Progress, RunStarted, SyncEvent
+from ..sync.events import Level, LogEntry, Progress, RunStarted, SyncEvent, Waiting
 from .progress import ProgressDisplay
 
 
@@ -43,6 +43,8 @@ class Console:
         """
         if isinstance(event, Progress):
             self.progress.show(event)
+        elif isinstance(event, Waiting):
+            self.progress.wait(event)
         elif isinstance(event, RunStarted):
             self.run_id = event.run_id
         elif isinstance(event, LogEntry) and event.client_id and event.level is not Level.INFO:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import shutil
 from typing import TextIO
 
-from ..sync.events import Progress
+from ..sync.events import Progress, Waiting
 
 BAR_WIDTH = 24
 
@@ -35,6 +35,16 @@ class ProgressDisplay:
             self._last = text
             self._stream.write(text + "\n")
             self._stream.flush()
+
+    def wait(self, waiting: Waiting) -> None:
+        """A countdown while the job waits for Xero: redrawn each second on a terminal,
+        one line when the wait starts otherwise."""
+        if self.interactive:
+            self._draw(f"{waiting.reason}: {waiting.seconds} s…" if waiting.seconds else "")
+        elif waiting.seconds and not self._last.startswith(waiting.reason):
+            self.show(Progress(0, 0, f"{waiting.reason}: waiting {waiting.seconds} s…"))
+        elif not waiting.seconds:
+            self._last = ""
 
     def note(self, text: str) -> None:
         """A step without a count, such as signing in."""

@@ -99,7 +99,7 @@ def _run_text(run: RunRecord | None) -> str:
         return "none yet"
     when = run.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
     text = (f"{when}, {run.outcome}: {run.created} created, {run.updated} updated, "
-            f"{run.skipped} skipped, {run.failed} failed")
+            f"{run.unchanged} unchanged, {run.skipped} skipped, {run.failed} failed")
     return f"{text}. {run.message}" if run.message else text + "."
 
 

@@ -65,6 +65,7 @@ class Contact:
     name: str
     status: ContactStatus = ContactStatus.ACTIVE
     contact_number: str = ""
+    updated_ms: int = field(default=0, compare=False)  # UpdatedDateUTC, ms since the epoch
 
     @property
     def is_archived(self) -> bool:

@@ -4,18 +4,20 @@ Public API: Action, PlannedItem, SyncPlan, plan_sync(), draft_for(), draft_probl
 BATCH_SIZE.
 
 Pure: no I/O. Matched and Mapped clients are updated by ContactID (updates run first, so a
-renamed client frees its old name before a new client takes it); New clients are created;
-prospects and archived contacts are skipped with the reason; a client whose values Xero
-would refuse fails here, alone, instead of sinking the batch it would have travelled in.
+renamed client frees its old name before a new client takes it), unless what they would send
+is what their last successful sync sent and Xero still shows it (Unchanged); New clients are
+created; prospects and archived contacts are skipped with the reason; a client whose values
+Xero would refuse fails here, alone, instead of sinking the batch it would have travelled in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from .model import Address, Client, ContactDraft, Phone, ReviewRow, Status
+from .fingerprint import fingerprint
+from .model import Address, Client, Contact, ContactDraft, Phone, ReviewRow, Status
 from .names import NAME_MAX_LENGTH, xero_name
 
 BATCH_SIZE = 50  # Xero's advice: at most 50 contacts per request
@@ -26,6 +28,7 @@ class Action(Enum):
 
     CREATE = "Create"
     UPDATE = "Update"
+    UNCHANGED = "Unchanged"
     SKIP = "Skipped"
     FAIL = "Failed"
 
@@ -67,8 +70,13 @@ _LIMITS = (  # (field, label, max length): section 6 of the Xero slice
 )
 
 
-def plan_sync(rows: Sequence[ReviewRow], batch_size: int = BATCH_SIZE) -> SyncPlan:
-    """Plan a run from the review rows; rows without a client (Xero-only) need nothing."""
+def plan_sync(rows: Sequence[ReviewRow], sent: Mapping[str, str] | None = None,
+              batch_size: int = BATCH_SIZE) -> SyncPlan:
+    """Plan a run from the review rows; rows without a client (Xero-only) need nothing.
+
+    `sent` holds, per client id, the fingerprint of the draft its last successful sync sent.
+    """
+    sent = sent or {}
     updates: list[PlannedItem] = []
     creates: list[PlannedItem] = []
     settled: list[PlannedItem] = []
@@ -92,6 +100,9 @@ def plan_sync(rows: Sequence[ReviewRow], batch_size: int = BATCH_SIZE) -> SyncPl
         problems = draft_problems(draft)
         if problems:
             settled.append(PlannedItem(Action.FAIL, client, draft, " ".join(problems)))
+        elif existing and _unchanged(draft, existing, sent.get(client.client_id)):
+            settled.append(PlannedItem(Action.UNCHANGED, client, draft, (
+                "Nothing changed since the last sync.")))
         elif existing:
             updates.append(PlannedItem(Action.UPDATE, client, draft))
         else:
@@ -99,6 +110,12 @@ def plan_sync(rows: Sequence[ReviewRow], batch_size: int = BATCH_SIZE) -> SyncPl
     return SyncPlan(updates=tuple(_batched(updates, batch_size)),
                     creates=tuple(_batched(creates, batch_size)),
                     settled=tuple(settled))
+
+
+def _unchanged(draft: ContactDraft, contact: Contact, sent: str | None) -> bool:
+    """Sent before, and Xero still shows what was sent (a rename in Xero is put back)."""
+    return (sent == fingerprint(draft) and contact.name == draft.name
+            and (not draft.contact_number or contact.contact_number == draft.contact_number))
 
 
 def draft_for(client: Client, contact_id: str = "", keep_number: bool = False) -> ContactDraft:

@@ -10,22 +10,32 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 from .db import open_database, transaction
+from .intents import Intent, IntentItem, Intents
 from .mappings import Mappings
+from .mirror import ContactMirror
+from .run_lock import RunHolder, RunLock
 from .runs import RunRecord, Runs
 from .settings import DEFAULT_REDIRECT_PORT, Settings, SyncSettings, XeroApp
 
 __all__ = ["Store", "SyncSettings", "XeroApp", "RunRecord", "transaction",
-           "DEFAULT_REDIRECT_PORT"]
+           "DEFAULT_REDIRECT_PORT", "Intent", "IntentItem", "RunHolder", "RunLock"]
 
 
 class Store:
-    """One thread's connection to the database, with its three repositories."""
+    """One thread's connection to the database, with its repositories."""
 
     def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
         self.conn = open_database(path)
         self.settings = Settings(self.conn)
         self.mappings = Mappings(self.conn)
         self.runs = Runs(self.conn)
+        self.mirror = ContactMirror(self.conn)
+        self.intents = Intents(self.conn)
+
+    def run_lock(self, tenant_id: str, tenant_name: str, holder: str) -> RunLock:
+        """The sync lock of one organisation (not yet taken), beside the database file."""
+        return RunLock(self.conn, self.path.parent / "locks", tenant_id, tenant_name, holder)
 
     def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         """All or nothing across the repositories."""

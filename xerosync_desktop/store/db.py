@@ -62,6 +62,44 @@ _MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX run_log_by_run ON run_log (run_id, id);
     """,
+    # 2: the contact mirror, what each client last sent, write-ahead intents, run holders
+    """
+    ALTER TABLE mappings ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
+    ALTER TABLE runs ADD COLUMN unchanged INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE runs ADD COLUMN stopped_by TEXT NOT NULL DEFAULT '';
+    ALTER TABLE runs ADD COLUMN resume_at TEXT;
+    CREATE TABLE mirror_contacts (
+        tenant_id      TEXT NOT NULL,
+        contact_id     TEXT NOT NULL,
+        name           TEXT NOT NULL,
+        status         TEXT NOT NULL,
+        contact_number TEXT NOT NULL,
+        updated_ms     INTEGER NOT NULL,   -- Xero's UpdatedDateUTC, ms since the epoch
+        PRIMARY KEY (tenant_id, contact_id)
+    );
+    CREATE TABLE mirror_reads (
+        tenant_id TEXT PRIMARY KEY,
+        newest_ms INTEGER NOT NULL,        -- the newest UpdatedDateUTC a read has returned
+        read_at   TEXT NOT NULL
+    );
+    CREATE TABLE intents (
+        id              INTEGER PRIMARY KEY,
+        tenant_id       TEXT NOT NULL,
+        run_id          INTEGER NOT NULL,
+        verb            TEXT NOT NULL,     -- 'create' or 'update'
+        idempotency_key TEXT NOT NULL,
+        items           TEXT NOT NULL,     -- JSON [[client_id, contact_id, fingerprint], ...]
+        created_at      TEXT NOT NULL,
+        settled_at      TEXT
+    );
+    CREATE INDEX intents_open ON intents (tenant_id, settled_at);
+    CREATE TABLE run_holders (
+        tenant_id  TEXT PRIMARY KEY,
+        holder     TEXT NOT NULL,
+        pid        INTEGER NOT NULL,
+        started_at TEXT NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(_MIGRATIONS)

@@ -21,13 +21,25 @@ class Mappings:
             "SELECT client_id, contact_id FROM mappings WHERE tenant_id = ?", (tenant_id,))
         return {row[0]: row[1] for row in rows}
 
-    def save(self, tenant_id: str, links: Mapping[str, str], source: str) -> None:
-        """Store or replace links; `source` says why ('confirmed' or 'synced')."""
+    def fingerprints(self, tenant_id: str) -> dict[str, str]:
+        """Client id -> fingerprint of what the last successful sync sent ('' if none)."""
+        rows = self._conn.execute(
+            "SELECT client_id, fingerprint FROM mappings WHERE tenant_id = ?", (tenant_id,))
+        return {row[0]: row[1] for row in rows if row[1]}
+
+    def save(self, tenant_id: str, links: Mapping[str, str], source: str,
+             fingerprints: Mapping[str, str] | None = None) -> None:
+        """Store or replace links; `source` says why ('confirmed', 'synced', 'reconciled').
+
+        `fingerprints` holds what a sync sent for each client; a link saved without one
+        (Confirm Mappings) is sent again by the next sync.
+        """
         now = datetime.now(UTC).isoformat(timespec="seconds")
+        sent = fingerprints or {}
         self._conn.executemany(
-            "INSERT INTO mappings (tenant_id, client_id, contact_id, source, updated_at) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, client_id) DO UPDATE SET "
-            "contact_id = excluded.contact_id, source = excluded.source, "
-            "updated_at = excluded.updated_at",
-            [(tenant_id, client_id, contact_id, source, now)
+            "INSERT INTO mappings (tenant_id, client_id, contact_id, source, updated_at, "
+            "fingerprint) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, client_id) DO "
+            "UPDATE SET contact_id = excluded.contact_id, source = excluded.source, "
+            "updated_at = excluded.updated_at, fingerprint = excluded.fingerprint",
+            [(tenant_id, client_id, contact_id, source, now, sent.get(client_id, ""))
              for client_id, contact_id in links.items()])

@@ -29,6 +29,9 @@ class RunRecord:
     skipped: int
     failed: int
     message: str
+    unchanged: int = 0
+    stopped_by: str = ""
+    resume_at: datetime | None = None
 
 
 class Runs:
@@ -44,6 +47,18 @@ class Runs:
             "VALUES (?, ?, ?, ?)", (tenant_id, tenant_name, source_file, started_at.isoformat()))
         return int(cursor.lastrowid or 0)
 
+    def close_interrupted(self, tenant_id: str) -> int:
+        """Mark as interrupted the runs a crashed or killed process left 'running'.
+
+        Call only while holding the organisation's run lock, so no live run is touched.
+        """
+        cursor = self._conn.execute(
+            "UPDATE runs SET outcome = 'interrupted', finished_at = coalesce(("
+            "SELECT max(time) FROM run_log WHERE run_id = runs.id), started_at), "
+            "message = 'The process running this sync ended before it finished.' "
+            "WHERE tenant_id = ? AND outcome = 'running'", (tenant_id,))
+        return cursor.rowcount
+
     def add_entries(self, run_id: int, entries: Iterable[LogEntry]) -> None:
         self._conn.executemany(
             "INSERT INTO run_log (run_id, time, level, client_id, client_name, action, "
@@ -54,10 +69,12 @@ class Runs:
     def finish(self, summary: RunSummary) -> None:
         self._conn.execute(
             "UPDATE runs SET finished_at = ?, outcome = ?, created = ?, updated = ?, "
-            "skipped = ?, failed = ?, message = ? WHERE id = ?",
+            "skipped = ?, failed = ?, message = ?, unchanged = ?, stopped_by = ?, "
+            "resume_at = ? WHERE id = ?",
             (summary.finished_at.isoformat(), summary.outcome, summary.created,
              summary.updated, summary.skipped, summary.failed, summary.message,
-             summary.run_id))
+             summary.unchanged, summary.stopped_by,
+             summary.resume_at.isoformat() if summary.resume_at else None, summary.run_id))
 
     def get(self, run_id: int) -> RunRecord | None:
         row = self._conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
@@ -70,7 +87,15 @@ class Runs:
             finished_at=(datetime.fromisoformat(row["finished_at"])
                          if row["finished_at"] else None),
             outcome=row["outcome"], created=row["created"], updated=row["updated"],
-            skipped=row["skipped"], failed=row["failed"], message=row["message"])
+            skipped=row["skipped"], failed=row["failed"], message=row["message"],
+            unchanged=row["unchanged"], stopped_by=row["stopped_by"],
+            resume_at=(datetime.fromisoformat(row["resume_at"]) if row["resume_at"] else None))
+
+    def recent(self, tenant_id: str, limit: int = 20) -> list[RunRecord]:
+        """The organisation's newest runs, newest first (for downloading an earlier log)."""
+        rows = self._conn.execute("SELECT id FROM runs WHERE tenant_id = ? ORDER BY id DESC "
+                                  "LIMIT ?", (tenant_id, limit)).fetchall()
+        return [run for row in rows if (run := self.get(row[0])) is not None]
 
     def latest(self, tenant_id: str) -> RunRecord | None:
         row = self._conn.execute("SELECT max(id) FROM runs WHERE tenant_id = ?",

@@ -1,6 +1,6 @@
 """What a background job reports: plain frozen data, safe to pass between threads.
 
-Public API: Level, LogEntry, Progress, RunStarted, RunSummary, SyncEvent.
+Public API: Level, LogEntry, Progress, RunStarted, RunSummary, Waiting, SyncEvent.
 """
 
 from __future__ import annotations
@@ -63,12 +63,18 @@ class RunSummary:
     skipped: int = 0
     failed: int = 0
     message: str = ""
+    unchanged: int = 0
+    resume_at: datetime | None = None  # a limit-stopped run: when Xero takes calls again
+
+    @property
+    def counts_text(self) -> str:
+        return (f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
+                f"{self.skipped} skipped, {self.failed} failed")
 
     @property
     def text(self) -> str:
         """One sentence for the user."""
-        counts = (f"{self.created} created, {self.updated} updated, "
-                  f"{self.skipped} skipped, {self.failed} failed")
+        counts = self.counts_text
         if self.outcome == "finished":
             return f"Sync finished: {counts}."
         if self.outcome == "cancelled":
@@ -76,4 +82,12 @@ class RunSummary:
         return f"Sync stopped: {counts}. {self.message}".strip()
 
 
-SyncEvent = LogEntry | Progress | RunStarted
+@dataclass(frozen=True)
+class Waiting:
+    """The job is waiting for Xero (a limit or a retry): `seconds` left, 0 when it resumes."""
+
+    seconds: int
+    reason: str
+
+
+SyncEvent = LogEntry | Progress | RunStarted | Waiting

@@ -1,21 +1,22 @@
 """Xero client: the only module that imports xero_python. SDK models and errors in, ours out.
 
-Public API: XeroClient, Organisation, WriteResult, PkceOAuth2Token.
+Public API: XeroClient, Organisation, WriteResult, PkceOAuth2Token, PAGE_SIZE.
 
-Every call goes through `_call()`, which refreshes the access token once on a 401 and turns
-SDK and network failures into UserError sentences; `str(ApiException)` (response headers and
-body) is never shown or logged. The urllib3 pool has `retries=False` and every call a
-(connect, read) timeout: the stock pool re-sends a PUT after a dropped connection and sleeps
-up to six hours on a 429.
+Every call goes through `_call()`, which paces on Xero's limit headers, refreshes the access
+token once on a 401, waits out a per-minute 429 (Retry-After) and retries a 5xx or a dropped
+connection with capped, jittered back-off, the same Idempotency-Key each time; the rest
+becomes a UserError sentence. `str(ApiException)` (headers and body) is never shown or
+logged. The urllib3 pool has `retries=False` and every call a (connect, read) timeout: the
+stock pool re-sends a PUT after a dropped connection and sleeps up to six hours on a 429.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import certifi
@@ -44,6 +45,7 @@ from ..errors import (
     XeroUnavailableError,
 )
 from .endpoints import XeroEndpoints
+from .pacing import MAX_ATTEMPTS, Pacing, WaitListener
 from .tokens import TokenVault
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 PAGE_SIZE = 1000  # Xero's largest page
 TIMEOUT = (10, 60)  # (connect, read) seconds; the SDK ignores a float
+MAX_LIMIT_WAITS = 10  # per-minute 429s in a row before giving up on a call
+_RETRIED_STATUSES = frozenset({500, 502, 503, 504})
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,7 @@ class WriteResult:
     ok: bool
     contact_id: str
     messages: tuple[str, ...] = ()
+    contact: Contact | None = None  # the contact as Xero saved it
 
 
 class PkceOAuth2Token(OAuth2Token):
@@ -105,7 +110,8 @@ class PkceOAuth2Token(OAuth2Token):
 class XeroClient:
     """Contacts and connections of one grant, through the official SDK."""
 
-    def __init__(self, endpoints: XeroEndpoints, client_id: str, vault: TokenVault) -> None:
+    def __init__(self, endpoints: XeroEndpoints, client_id: str, vault: TokenVault,
+                 pacing: Pacing | None = None) -> None:
         config = Configuration()  # never pass arguments: only the first instance takes them
         config.oauth2_token = PkceOAuth2Token(client_id, endpoints.token_url)
         self._api_client = ApiClient(config, pool_threads=1)
@@ -116,6 +122,8 @@ class XeroClient:
             retries=False)
         self._accounting = AccountingApi(self._api_client, base_url=endpoints.api_base)
         self._identity = IdentityApi(self._api_client, base_url=endpoints.identity_base)
+        self.pacing = pacing or Pacing()
+        self.on_wait: WaitListener | None = None  # a job's countdown; False means cancel
 
     def close(self) -> None:
         self._api_client.rest_client.pool_manager.clear()
@@ -128,25 +136,34 @@ class XeroClient:
 
     def connections(self) -> list[Organisation]:
         """Every organisation the grant covers."""
-        found = self._call("listing your Xero organisations", self._identity.get_connections)
+        found = self._call("listing your Xero organisations", "",
+                           self._identity.get_connections)
         return [Organisation(tenant_id=str(c.tenant_id), name=c.tenant_name or "",
                              connection_id=str(c.id))
                 for c in found if (c.tenant_type or "ORGANISATION") == "ORGANISATION"]
 
     def remove_connection(self, organisation: Organisation) -> None:
         """DELETE /connections/{id}: the app loses access to this organisation only."""
-        self._call(f"disconnecting {organisation.name}", self._identity.delete_connection,
+        self._call(f"disconnecting {organisation.name}", "", self._identity.delete_connection,
                    organisation.connection_id)
 
-    def list_contacts(self, tenant_id: str,
+    def read_contacts(self, tenant_id: str, modified_since: datetime | None = None,
                       on_page: Callable[[int, int], None] | None = None) -> list[Contact]:
-        """Every contact, archived included, in pages of 1,000; `on_page(read, total)`."""
+        """Contacts, archived included, in pages of 1,000; `on_page(read, total)`.
+
+        With `modified_since` (UTC), only those changed since then (If-Modified-Since, whole
+        seconds); without it, every contact.
+        """
+        since: dict[str, Any] = {}
+        if modified_since is not None:
+            moment = modified_since.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+            since["if_modified_since"] = moment
         contacts: list[Contact] = []
         page = 1
         while True:
-            result = self._call("reading the contacts", self._accounting.get_contacts,
-                                tenant_id, page=page, page_size=PAGE_SIZE,
-                                include_archived=True)
+            result = self._call("reading the contacts", tenant_id,
+                                self._accounting.get_contacts, tenant_id, page=page,
+                                page_size=PAGE_SIZE, include_archived=True, **since)
             batch = result.contacts or []
             contacts.extend(_contact(c) for c in batch)
             total = getattr(result.pagination, "item_count", None) or len(contacts)
@@ -158,46 +175,71 @@ class XeroClient:
             page += 1
 
     def create_contacts(self, tenant_id: str, drafts: Sequence[ContactDraft],
-                        run_key: str) -> list[WriteResult]:
-        """PUT: create only, never overwriting a namesake; one result per draft.
-
-        `run_key` names the run: a batch re-sent within the run carries the same
-        Idempotency-Key, while another run's identical batch is a new request to Xero.
-        """
-        return self._write("adding contacts", "PUT", self._accounting.create_contacts,
-                           tenant_id, drafts, run_key)
+                        idempotency_key: str) -> list[WriteResult]:
+        """PUT: create only, never overwriting a namesake; one result per draft."""
+        return self._write("adding contacts", self._accounting.create_contacts, tenant_id,
+                           drafts, idempotency_key)
 
     def update_contacts(self, tenant_id: str, drafts: Sequence[ContactDraft],
-                        run_key: str) -> list[WriteResult]:
+                        idempotency_key: str) -> list[WriteResult]:
         """POST with a ContactID on every draft: updates only; one result per draft."""
         if any(not d.contact_id for d in drafts):
             raise ValueError("an update needs a ContactID on every draft")
-        return self._write("updating contacts", "POST",
-                           self._accounting.update_or_create_contacts, tenant_id, drafts,
-                           run_key)
+        return self._write("updating contacts", self._accounting.update_or_create_contacts,
+                           tenant_id, drafts, idempotency_key)
 
-    def _write(self, doing: str, verb: str, method: Callable[..., SdkContacts],
-               tenant_id: str, drafts: Sequence[ContactDraft],
-               run_key: str) -> list[WriteResult]:
-        """One batch, always with summarizeErrors=false and this run's Idempotency-Key."""
+    def _write(self, doing: str, method: Callable[..., SdkContacts], tenant_id: str,
+               drafts: Sequence[ContactDraft], idempotency_key: str) -> list[WriteResult]:
+        """One batch, always with summarizeErrors=false, the batch's own Idempotency-Key."""
         body = SdkContacts(contacts=[_sdk_contact(d) for d in drafts])
-        key = _idempotency_key(tenant_id, run_key, verb, drafts)
-        result = self._call(doing, method, tenant_id, body, summarize_errors=False,
-                            idempotency_key=key)
+        result = self._call(doing, tenant_id, method, tenant_id, body, summarize_errors=False,
+                            idempotency_key=idempotency_key)
         return _results(result, drafts)
 
-    def _call(self, doing: str, method: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """`method(*args, **kwargs)` with a timeout, one refresh on a 401, errors as ours."""
-        refresh = False
+    def _call(self, doing: str, tenant_id: str, method: Callable[..., Any], *args: Any,
+              **kwargs: Any) -> Any:
+        """`method(*args, **kwargs)` inside the limits, with retries; errors as ours.
+
+        `tenant_id` is '' for the identity API, which has no per-organisation limits.
+        """
+        refreshed = refresh_now = False
+        attempt = limit_waits = 0
         while True:
+            if tenant_id and (delay := self.pacing.delay(tenant_id)) > 0:
+                self._wait(delay, "Xero allows 60 calls a minute for an organisation; "
+                                  "pacing the next call")
+            attempt += 1
             try:
-                if refresh and self._api_client.refresh_oauth2_token() is None:
-                    raise AuthorizationError()
-                return method(*args, _request_timeout=TIMEOUT, **kwargs)
+                if refresh_now:
+                    refresh_now = False
+                    if self._api_client.refresh_oauth2_token() is None:
+                        raise AuthorizationError()
+                with self.pacing.call(tenant_id or "identity"):
+                    data, _, headers = method(*args, _request_timeout=TIMEOUT,
+                                              _return_http_data_only=False, **kwargs)
+                self.pacing.observe(tenant_id, headers)
+                return data
             except HTTPStatusException as exc:
                 status = exc.http_resp.status if exc.http_resp is not None else 0
-                if status != 401 or refresh:
-                    raise _translate(exc, status, doing) from None
+                headers = _headers(exc)
+                self.pacing.observe(tenant_id, headers)
+                if status == 401 and not refreshed:
+                    log.info("Xero answered 401 while %s; refreshing the token once", doing)
+                    refreshed = refresh_now = True
+                    attempt -= 1
+                    continue
+                if status == 429 and _problem(headers) != "day" and limit_waits < MAX_LIMIT_WAITS:
+                    limit_waits += 1
+                    self._wait(_retry_after(headers), f"Xero's per-{_problem(headers)} limit "
+                               "was reached; carrying on by itself")
+                    self.pacing.waited_out(tenant_id)
+                    attempt -= 1
+                    continue
+                if status in _RETRIED_STATUSES and attempt < MAX_ATTEMPTS:
+                    self._retry(attempt, f"Xero had a problem (HTTP {status}) while {doing}",
+                                headers)
+                    continue
+                raise _translate(exc, status, doing) from None
             except ApiSSLException:
                 log.warning("TLS failure while %s", doing)
                 raise XeroUnavailableError(
@@ -209,30 +251,61 @@ class XeroClient:
                 raise AuthorizationError() from None
             except urllib3.exceptions.HTTPError as exc:
                 log.warning("network failure while %s: %s", doing, type(exc).__name__)
+                if attempt < MAX_ATTEMPTS:
+                    self._retry(attempt, f"The connection to Xero failed while {doing}", {})
+                    continue
                 raise XeroUnavailableError(
                     f"Could not reach Xero while {doing} (the connection failed or timed "
-                    "out). Check the internet connection, then try again.") from None
-            log.info("Xero answered 401 while %s; refreshing the token once", doing)
-            refresh = True
+                    f"out, {MAX_ATTEMPTS} tries). Nothing was lost; check the internet "
+                    "connection, then try again.") from None
+
+    def _retry(self, attempt: int, what: str, headers: Mapping[str, str]) -> None:
+        delay = max(self.pacing.backoff(attempt), float(_int(headers.get("Retry-After"), 0)))
+        log.info("%s; retry %d of %d", what, attempt, MAX_ATTEMPTS - 1)
+        self._wait(delay, f"{what}; trying again (retry {attempt} of {MAX_ATTEMPTS - 1})")
+
+    def _wait(self, seconds: float, reason: str) -> None:
+        self.pacing.wait(seconds, reason, self.on_wait)
+
+
+def _headers(exc: HTTPStatusException) -> Mapping[str, str]:
+    return exc.http_resp.getheaders() if exc.http_resp is not None else {}
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
+
+
+def _problem(headers: Mapping[str, str]) -> str:
+    """X-Rate-Limit-Problem, lower case; unknown counts as the daily limit."""
+    problem = (headers.get("X-Rate-Limit-Problem") or "day").lower()
+    return problem if problem in ("minute", "concurrent", "appminute") else "day"
+
+
+def _retry_after(headers: Mapping[str, str]) -> int:
+    return max(1, _int(headers.get("Retry-After"), 60))
 
 
 def _translate(exc: HTTPStatusException, status: int, doing: str) -> Exception:
     """Xero's answer as a sentence; never `str(exc)`, which holds headers and body."""
     log.warning("Xero answered HTTP %s while %s", status, doing)
     if isinstance(exc, RateLimitException) or status == 429:
-        headers = exc.http_resp.getheaders() if exc.http_resp is not None else {}
-        problem = (headers.get("X-Rate-Limit-Problem") or "day").lower()
-        try:
-            retry_after = int(headers.get("Retry-After") or 60)
-        except ValueError:
-            retry_after = 60
+        headers = _headers(exc)
+        problem, retry_after = _problem(headers), _retry_after(headers)
+        resume_at = datetime.now(UTC) + timedelta(seconds=retry_after)
+        when = resume_at.astimezone().strftime("%H:%M on %d %b")
         if problem == "day":
             text = (f"Xero's daily limit of calls for this organisation was reached while "
-                    f"{doing}. Nothing was lost; sync again in {_duration(retry_after)}.")
+                    f"{doing}. Nothing was lost; sync again after {when} "
+                    f"(in {_duration(retry_after)}) to carry on where it stopped.")
         else:
-            text = (f"Xero's per-{problem} limit of calls was reached while {doing}. Nothing "
-                    f"was lost; try again in {_duration(retry_after)}.")
-        return RateLimitError(text, problem, retry_after)
+            text = (f"Xero's per-{problem} limit of calls was still reached after "
+                    f"{MAX_LIMIT_WAITS} waits while {doing}. Nothing was lost; try again "
+                    f"in {_duration(retry_after)}.")
+        return RateLimitError(text, problem, retry_after, resume_at)
     if status == 401:
         return AuthorizationError()
     if status == 403:
@@ -271,12 +344,16 @@ def _duration(seconds: int) -> str:
 
 def _contact(sdk: SdkContact) -> Contact:
     status = str(sdk.contact_status or "ACTIVE")
+    updated = sdk.updated_date_utc
+    if isinstance(updated, datetime) and updated.tzinfo is None:
+        updated = updated.replace(tzinfo=UTC)
     return Contact(
         contact_id=str(sdk.contact_id),
         name=sdk.name or "",
         status=ContactStatus(status) if status in ContactStatus._value2member_map_
         else ContactStatus.ARCHIVED,
         contact_number=sdk.contact_number or "",
+        updated_ms=int(updated.timestamp() * 1000) if isinstance(updated, datetime) else 0,
     )
 
 
@@ -316,17 +393,6 @@ def _results(result: SdkContacts, drafts: Sequence[ContactDraft]) -> list[WriteR
         results.append(WriteResult(ok=not failed,
                                    contact_id="" if failed else str(answer.contact_id or ""),
                                    messages=errors or (("Xero refused this contact.",)
-                                                       if failed else ())))
+                                                       if failed else ()),
+                                   contact=None if failed else _contact(answer)))
     return results
-
-
-def _idempotency_key(tenant_id: str, run_key: str, method: str,
-                     drafts: Sequence[ContactDraft]) -> str:
-    """One batch of one run: Xero replays its answer to a retry instead of applying it twice.
-
-    Xero replays a key's first answer (errors too) for minutes, so the run is part of the
-    key: a later run sending the same content must be applied, not answered from the replay.
-    """
-    payload = json.dumps([tenant_id, run_key, method, [repr(d) for d in drafts]],
-                         ensure_ascii=False)
-    return hashlib.sha256(payload.encode()).hexdigest()

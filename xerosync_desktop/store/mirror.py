@@ -1,0 +1,74 @@
+"""The contact mirror: each organisation's Xero contacts as last read or written.
+
+Public API: ContactMirror.
+
+A run reads only what changed since the newest `UpdatedDateUTC` a read has returned, so the
+mark advances from reads alone: a contact written by this app but changed by someone else
+in the meantime is still re-read. A row never goes back to an older version of a contact.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from ..core.model import Contact, ContactStatus
+
+
+class ContactMirror:
+    """Contacts per organisation, and how far the reads have got."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def contacts(self, tenant_id: str) -> list[Contact]:
+        """Every mirrored contact, oldest change first."""
+        rows = self._conn.execute(
+            "SELECT contact_id, name, status, contact_number, updated_ms FROM mirror_contacts "
+            "WHERE tenant_id = ? ORDER BY updated_ms, contact_id", (tenant_id,))
+        return [Contact(contact_id=r[0], name=r[1], status=_status(r[2]), contact_number=r[3],
+                        updated_ms=r[4]) for r in rows]
+
+    def newest_ms(self, tenant_id: str) -> int | None:
+        """The newest UpdatedDateUTC any read returned; None when never read (read all)."""
+        row = self._conn.execute("SELECT newest_ms FROM mirror_reads WHERE tenant_id = ?",
+                                 (tenant_id,)).fetchone()
+        return None if row is None else int(row[0])
+
+    def apply_read(self, tenant_id: str, contacts: Iterable[Contact]) -> None:
+        """Store what a read returned and advance the read mark (call inside a transaction)."""
+        rows = list(contacts)
+        self._upsert(tenant_id, rows)
+        newest = max((c.updated_ms for c in rows), default=0)
+        self._conn.execute(
+            "INSERT INTO mirror_reads (tenant_id, newest_ms, read_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (tenant_id) DO UPDATE SET newest_ms = max(newest_ms, "
+            "excluded.newest_ms), read_at = excluded.read_at",
+            (tenant_id, newest, datetime.now(UTC).isoformat(timespec="seconds")))
+
+    def apply_written(self, tenant_id: str, contacts: Iterable[Contact]) -> None:
+        """Store contacts as a write's answer returned them; the read mark stays."""
+        self._upsert(tenant_id, list(contacts))
+
+    def forget(self, tenant_id: str) -> None:
+        """Drop an organisation's mirror: the next run reads every contact again."""
+        self._conn.execute("DELETE FROM mirror_contacts WHERE tenant_id = ?", (tenant_id,))
+        self._conn.execute("DELETE FROM mirror_reads WHERE tenant_id = ?", (tenant_id,))
+
+    def _upsert(self, tenant_id: str, contacts: list[Contact]) -> None:
+        self._conn.executemany(
+            "INSERT INTO mirror_contacts (tenant_id, contact_id, name, status, contact_number, "
+            "updated_ms) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, contact_id) DO "
+            "UPDATE SET name = excluded.name, status = excluded.status, contact_number = "
+            "excluded.contact_number, updated_ms = excluded.updated_ms "
+            "WHERE excluded.updated_ms >= mirror_contacts.updated_ms",
+            [(tenant_id, c.contact_id, c.name, c.status.value, c.contact_number, c.updated_ms)
+             for c in contacts])
+
+
+def _status(value: str) -> ContactStatus:
+    try:
+        return ContactStatus(value)
+    except ValueError:
+        return ContactStatus.ARCHIVED
