@@ -90,8 +90,8 @@ class MainWindow(QMainWindow):
         self._settings = settings
         self._gate()
         self.mapping_tab.set_settings(settings)
-        latest = self._store.runs.latest(settings.tenant_id) if settings.tenant_id else None
-        self.sync_tab.set_settings(settings, latest)
+        runs = self._store.runs.recent(settings.tenant_id) if settings.tenant_id else []
+        self.sync_tab.set_settings(settings, runs)
         where = "demo Xero" if self._ctx.is_demo else "Xero"
         self.organisation_label.setText(
             f"Organisation: {settings.tenant_name} ({where})" if settings.tenant_name

@@ -29,8 +29,8 @@ from ..bootstrap import AppContext
 from ..core.model import ReviewRow, Status
 from ..excel.export import write_review
 from ..store import SyncSettings
-from ..sync.events import Progress
-from ..sync.review import Review, confirm_mappings, load_review
+from ..sync.events import Progress, Waiting
+from ..sync.review import Review, confirm_mappings, countdown, load_review
 from .dialogs import MessageBar, ask_save_path, default_export_dir
 from .job_tab import JobTab
 from .review_model import ReviewColumn, ReviewFilterProxy, ReviewTableModel
@@ -196,16 +196,22 @@ class MappingTab(JobTab):
         settings = self._settings
         ctx = self._ctx
 
-        def job(report: Callable[[object], None], _stop: Callable[[], bool]) -> Review:
+        def job(report: Callable[[object], None], stop: Callable[[], bool]) -> Review:
             with ctx.open_xero() as xero, ctx.open_store() as store:
+                xero.on_wait = countdown(report, stop)
                 return load_review(settings, xero, store, report)
 
         self.message_bar.show_message("Loading the review…")
         self._jobs.start(job, self._on_loaded, self._on_load_failed, self._on_report)
 
-    def _on_report(self, event: object) -> None:
-        if isinstance(event, Progress) and event.text:
-            self.message_bar.show_message(event.text)
+    def _on_report(self, events: Sequence[object]) -> None:
+        for event in reversed(events):  # only the newest line matters
+            if isinstance(event, Waiting) and event.seconds:
+                self.message_bar.show_message(f"{event.reason}: {event.seconds} s…")
+                return
+            if isinstance(event, Progress) and event.text:
+                self.message_bar.show_message(event.text)
+                return
 
     def _on_loaded(self, review: object) -> None:
         assert isinstance(review, Review)

@@ -6,13 +6,13 @@ Public API: SyncTab.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QListView,
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from ..bootstrap import AppContext
 from ..excel.export import write_log
 from ..store import RunRecord, SyncSettings
-from ..sync.events import LogEntry, Progress, RunStarted, RunSummary
+from ..sync.events import LogEntry, Progress, RunStarted, RunSummary, Waiting
 from ..sync.runner import sync_clients
 from .dialogs import MessageBar, ask_save_path, default_export_dir
 from .job_tab import JobTab
@@ -43,8 +43,8 @@ class SyncTab(JobTab):
         super().__init__(str(ctx.paths.log_dir), parent)
         self._ctx = ctx
         self._settings = SyncSettings()
-        self._last_run: tuple[int, datetime] | None = None  # id and start of the newest run
         self._running = False
+        self._progress_text = ""
 
         self.heading_label = QLabel()
         self.heading_label.setWordWrap(True)
@@ -65,8 +65,12 @@ class SyncTab(JobTab):
             lambda *_: QTimer.singleShot(0, self.log_view.scrollToBottom))
         self.summary_label = QLabel()
         self.summary_label.setWordWrap(True)
+        self.runs_box = QComboBox()
+        self.runs_box.setToolTip("Any stored run's full log can be downloaded.")
+        self.runs_box.setMinimumContentsLength(30)
         self.download_button = QPushButton("Download log…")
-        self.download_button.setToolTip("Save every entry of the run as an Excel workbook.")
+        self.download_button.setToolTip("Save every entry of the chosen run as an Excel "
+                                         "workbook.")
         self.download_button.clicked.connect(self._on_download_clicked)
         self.message_bar = MessageBar()
 
@@ -76,6 +80,7 @@ class SyncTab(JobTab):
         top.addWidget(self.sync_button)
         bottom = QHBoxLayout()
         bottom.addWidget(self.summary_label, 1)
+        bottom.addWidget(self.runs_box)
         bottom.addWidget(self.download_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -89,16 +94,18 @@ class SyncTab(JobTab):
 
     # -- state ----------------------------------------------------------------------------
 
-    def set_settings(self, settings: SyncSettings, last_run: RunRecord | None) -> None:
-        """The organisation to sync, and its latest stored run (its log can be downloaded)."""
+    def set_settings(self, settings: SyncSettings, runs: Sequence[RunRecord] = ()) -> None:
+        """The organisation to sync, and its stored runs, newest first (logs to download)."""
         if settings.tenant_id != self._settings.tenant_id:
             self.log_model.clear()
             self.summary_label.clear()
             self.message_bar.clear_message()
             self.progress_bar.reset()
-            self._last_run = (last_run.run_id, last_run.started_at) if last_run else None
-            if last_run is not None:
-                self.summary_label.setText("The log of the last sync can be downloaded.")
+            self.runs_box.clear()
+            for run in runs:
+                self.runs_box.addItem(run_label(run), run.run_id)
+            if runs:
+                self.summary_label.setText("The log of any earlier sync can be downloaded.")
         self._settings = settings
         self._refresh()
 
@@ -107,7 +114,8 @@ class SyncTab(JobTab):
         free = not busy and not self._locked
         self.sync_button.setEnabled(free and self._settings.complete)
         self.cancel_button.setEnabled(busy and self._running)
-        self.download_button.setEnabled(free and self._last_run is not None)
+        self.download_button.setEnabled(free and self.runs_box.count() > 0)
+        self.runs_box.setEnabled(free)
         if not self._settings.tenant_id:
             self.heading_label.setText("Finish Setup first.")
         elif not self._settings.client_sync_enabled:
@@ -138,19 +146,38 @@ class SyncTab(JobTab):
         self._jobs.start(job, self._on_finished, self._on_failed, self._on_report)
         self._refresh()
 
-    def _on_report(self, event: object) -> None:
-        if isinstance(event, LogEntry):
-            self.log_model.append(event)
-        elif isinstance(event, Progress):
-            self.progress_bar.setRange(0, event.total)
-            self.progress_bar.setValue(event.done)
-            self.progress_bar.setFormat(event.text.replace("%", "%%") or "%p%")
-        elif isinstance(event, RunStarted):
-            self._last_run = (event.run_id, event.started_at)
+    def _on_report(self, events: Sequence[object]) -> None:
+        self.log_model.extend(e for e in events if isinstance(e, LogEntry))
+        for event in events:
+            if isinstance(event, Progress):
+                self._progress_text = event.text.replace("%", "%%") or "%p%"
+                self.progress_bar.setRange(0, event.total)
+                self.progress_bar.setValue(event.done)
+                self.progress_bar.setFormat(self._progress_text)
+            elif isinstance(event, Waiting):
+                self._show_wait(event)
+            elif isinstance(event, RunStarted):
+                label = f"{event.started_at.astimezone():%Y-%m-%d %H:%M}, running"
+                self.runs_box.insertItem(0, label, event.run_id)
+                self.runs_box.setCurrentIndex(0)
+
+    def _show_wait(self, waiting: Waiting) -> None:
+        """The countdown, in the progress bar and below the live log, while Xero is waited."""
+        if waiting.seconds:
+            text = f"{waiting.reason}: {waiting.seconds} s"
+            self.progress_bar.setFormat(text.replace("%", "%%"))
+            self.log_model.set_countdown(f"Waiting {waiting.seconds} s  {waiting.reason}")
+        else:
+            self.progress_bar.setFormat(self._progress_text or "%p%")
+            self.log_model.set_countdown("")
 
     def _on_finished(self, summary: object) -> None:
         assert isinstance(summary, RunSummary)
         self._running = False
+        self.log_model.set_countdown("")
+        index = self.runs_box.findData(summary.run_id)
+        if index >= 0:
+            self.runs_box.setItemText(index, run_label(summary))
         self.summary_label.setText(f"<b>{html.escape(summary.text)}</b> Download the log to "
                                    "keep every entry.")
         if summary.outcome == "finished" and not summary.failed:
@@ -167,6 +194,7 @@ class SyncTab(JobTab):
 
     def _on_failed(self, message: str) -> None:
         self._running = False
+        self.log_model.set_countdown("")
         self.progress_bar.setRange(0, 1)
         self.progress_bar.reset()
         self.message_bar.show_error(message)
@@ -176,11 +204,11 @@ class SyncTab(JobTab):
     # -- download -------------------------------------------------------------------------
 
     def _on_download_clicked(self) -> None:
-        if self._last_run is None:
+        run_id = self.runs_box.currentData()
+        if run_id is None:
             return
-        run_id, started_at = self._last_run
         ctx = self._ctx
-        stamp = started_at.astimezone().strftime("%Y-%m-%d %H%M")
+        stamp = self.runs_box.currentText()[:16].replace(":", "")
         suggested = default_export_dir() / f"Xero sync log - {stamp}.xlsx"
         path = ask_save_path(self, "Download the sync log", suggested)
         if path is None:
@@ -199,3 +227,10 @@ class SyncTab(JobTab):
     def _on_exported(self, path: object) -> None:
         self.message_bar.show_message(f"Log saved to {path}.", "success")
         self.export_finished.emit(str(path))
+
+
+
+def run_label(run: RunRecord | RunSummary) -> str:
+    """A run as the run list shows it: when, and how it ended."""
+    return (f"{run.started_at.astimezone():%Y-%m-%d %H:%M}, {run.outcome}: "
+            f"{run.created} created, {run.updated} updated, {run.failed} failed")

@@ -1,17 +1,22 @@
 """Worker: a QThread around one Qt-free job, reporting through signals of plain data.
 
-Public API: Worker, JobRunner, Job, UNEXPECTED_ERROR_TEXT.
+Public API: Worker, JobRunner, Job, UNEXPECTED_ERROR_TEXT, CANCELLED_TEXT.
+
+A job's events reach the GUI thread in batches: a run that settles 10,000 clients in a
+second sends a few dozen signals, not 10,000, so the window never stalls on them.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-from ..errors import AuthorizationError, NotConnectedError, UserError
+from ..errors import AuthorizationError, CancelledError, NotConnectedError, UserError
+from ..sync.events import LogEntry
 
 log = logging.getLogger(__name__)
 
@@ -20,14 +25,38 @@ T = TypeVar("T")
 # job(report, should_stop) -> result; report takes frozen dataclasses (SyncEvent)
 Job = Callable[[Callable[[object], None], Callable[[], bool]], object]
 
+CANCELLED_TEXT = "Cancelled; nothing more was done."
 UNEXPECTED_ERROR_TEXT = ("Something unexpected went wrong, and nothing more was done. The "
                          "details are in the app's log file ({log_dir}).")
+
+
+class _Batcher:
+    """A job's `report`: log entries are gathered for up to `interval` seconds; any other
+    event (progress, a countdown, a run started) goes at once, with what was gathered."""
+
+    def __init__(self, emit: Callable[[object], None], interval: float = 0.05) -> None:
+        self._emit = emit
+        self._interval = interval
+        self._pending: list[object] = []
+        self._sent_at = 0.0
+
+    def __call__(self, event: object) -> None:
+        self._pending.append(event)
+        if (not isinstance(event, LogEntry)
+                or time.monotonic() - self._sent_at >= self._interval):
+            self.flush()
+
+    def flush(self) -> None:
+        if self._pending:
+            batch, self._pending = self._pending, []
+            self._sent_at = time.monotonic()
+            self._emit(batch)
 
 
 class Worker(QThread):
     """Runs `job` off the GUI thread; cancel with `requestInterruption()`."""
 
-    reported = Signal(object)
+    reported = Signal(object)  # a list of events, oldest first
     succeeded = Signal(object)
     failed = Signal(str)
     authorization_lost = Signal()  # Xero refused the grant: the app must reconnect
@@ -38,13 +67,19 @@ class Worker(QThread):
         self._log_dir = log_dir
 
     def run(self) -> None:
+        report = _Batcher(self.reported.emit)
         try:
-            result = self._job(self.reported.emit, self.isInterruptionRequested)
+            try:
+                result = self._job(report, self.isInterruptionRequested)
+            finally:
+                report.flush()
         except UserError as exc:
             log.info("background job ended: %s", exc.message)
             if isinstance(exc, (AuthorizationError, NotConnectedError)):
                 self.authorization_lost.emit()
             self.failed.emit(exc.message)
+        except CancelledError:
+            self.failed.emit(CANCELLED_TEXT)
         except Exception:
             log.exception("background job failed")
             self.failed.emit(UNEXPECTED_ERROR_TEXT.format(log_dir=self._log_dir))
@@ -74,7 +109,7 @@ class JobRunner(QObject):
 
     def start(self, job: Job, on_success: Callable[[object], None],
               on_failure: Callable[[str], None],
-              on_report: Callable[[object], None] | None = None) -> None:
+              on_report: Callable[[Sequence[object]], None] | None = None) -> None:
         if self._worker is not None:
             raise RuntimeError("a job is already running")
         worker = Worker(job, self._log_dir, self)
