@@ -66,5 +66,23 @@ def test_live_log_keeps_the_newest_fifty(qtmodeltester: ModelTester) -> None:
         model.append(LogEntry(now, Level.INFO, "Created", f"entry {i}", str(i), f"Client {i}"))
     assert model.rowCount() == 50
     assert model.entries()[0].message == "entry 70"
-    assert "entry 119" in model.index(49).data()
-    assert "Client 119 (119)" in model.index(49).data()
+    assert "entry 119" in model.index(49, 0).data()
+    assert "Client 119 (119)" in model.index(49, 0).data()
+
+
+def test_live_log_takes_a_batch_and_counts_down_below_it(qtmodeltester: ModelTester) -> None:
+    model = LiveLogModel()
+    qtmodeltester.check(model)
+    now = datetime(2026, 11, 24, 10, tzinfo=UTC)
+    model.extend(LogEntry(now, Level.INFO, "Created", f"entry {i}") for i in range(10))
+    model.set_countdown("Waiting 30 s  Xero's per-minute limit was reached")
+    model.set_countdown("Waiting 29 s  Xero's per-minute limit was reached")
+    assert model.rowCount() == 11
+    assert model.index(10, 0).data().startswith("Waiting 29 s")
+    model.extend(LogEntry(now, Level.WARNING, "Waiting", f"late {i}") for i in range(200))
+    assert model.rowCount() == 51  # the newest 50, then the countdown
+    assert [e.message for e in model.entries()][:1] == ["late 150"]
+    assert model.index(50, 0).data().startswith("Waiting 29 s")
+    model.set_countdown("")
+    assert model.rowCount() == 50 and model.countdown == ""
+    assert "late 199" in model.index(49, 0).data()

@@ -24,6 +24,7 @@ from ..paths import AppPaths, resource_path
 from ..store import Store, XeroApp
 from .dialogs import install_excepthook, show_error
 from .main_window import MainWindow
+from .responsiveness import keep_window_responsive
 
 log = logging.getLogger(__name__)
 DESKTOP_FILE_NAME = "com.xerosync.Desktop"
@@ -117,6 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ctx.close()
         return 1
     shell.window.show()
+    keep_window_responsive()
     log.info("main window shown")
     _quit_on_signals(app)
     try:

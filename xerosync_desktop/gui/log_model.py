@@ -1,8 +1,10 @@
 """The live sync log: the newest 50 entries as a Qt list model.
 
-Public API: LiveLogModel, LIVE_LOG_SIZE.
+Public API: LiveLogModel, LIVE_LOG_SIZE, entry_text().
 
-The full log lives in the store; the Excel log is written from there.
+The full log lives in the store; the Excel log is written from there. The model is a
+QStandardItemModel: the view paints from items held in C++, so a repaint while the worker
+runs Python makes no call back into Python (each would wait for the GIL).
 """
 
 from __future__ import annotations
@@ -11,14 +13,12 @@ from collections import deque
 from collections.abc import Iterable
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
 
 from ..sync.events import Level, LogEntry
 
 LIVE_LOG_SIZE = 50
 _COLOURS = {Level.INFO: None, Level.WARNING: "#8a5a00", Level.ERROR: "#b00020"}
-AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 def entry_text(entry: LogEntry) -> str:
@@ -28,7 +28,16 @@ def entry_text(entry: LogEntry) -> str:
     return f"{when}  {entry.action:<8}  {who}{entry.message}"
 
 
-class LiveLogModel(QAbstractListModel):
+def _item(text: str, tooltip: str, colour: str | None) -> QStandardItem:
+    item = QStandardItem(text)
+    item.setToolTip(tooltip)
+    item.setEditable(False)
+    if colour:
+        item.setForeground(QBrush(QColor(colour)))
+    return item
+
+
+class LiveLogModel(QStandardItemModel):
     """A bounded tail: appending the 51st entry drops the oldest.
 
     While the run waits for Xero, one more row below the entries counts down.
@@ -41,10 +50,9 @@ class LiveLogModel(QAbstractListModel):
         self._countdown = ""
 
     def clear(self) -> None:
-        self.beginResetModel()
+        super().clear()
         self._entries.clear()
         self._countdown = ""
-        self.endResetModel()
 
     def append(self, entry: LogEntry) -> None:
         self.extend([entry])
@@ -56,29 +64,27 @@ class LiveLogModel(QAbstractListModel):
             return
         overflow = len(self._entries) + len(new) - self._size
         if overflow > 0:
-            self.beginRemoveRows(QModelIndex(), 0, overflow - 1)
+            self.removeRows(0, overflow)
             for _ in range(overflow):
                 self._entries.popleft()
-            self.endRemoveRows()
         row = len(self._entries)
-        self.beginInsertRows(QModelIndex(), row, row + len(new) - 1)
         self._entries.extend(new)
-        self.endInsertRows()
+        for offset, entry in enumerate(new):
+            self.insertRow(row + offset, _item(entry_text(entry), entry.message,
+                                               _COLOURS[entry.level]))
 
     def set_countdown(self, text: str) -> None:
         """Show (or, with '', remove) the countdown row below the entries."""
         row = len(self._entries)
         if text and not self._countdown:
-            self.beginInsertRows(QModelIndex(), row, row)
-            self._countdown = text
-            self.endInsertRows()
+            self.insertRow(row, _item(text, text, _COLOURS[Level.WARNING]))
         elif not text and self._countdown:
-            self.beginRemoveRows(QModelIndex(), row, row)
-            self._countdown = ""
-            self.endRemoveRows()
+            self.removeRows(row, 1)
         elif text:
-            self._countdown = text
-            self.dataChanged.emit(self.index(row), self.index(row))
+            item = self.item(row)
+            item.setText(text)
+            item.setToolTip(text)
+        self._countdown = text
 
     @property
     def countdown(self) -> str:
@@ -86,24 +92,3 @@ class LiveLogModel(QAbstractListModel):
 
     def entries(self) -> list[LogEntry]:
         return list(self._entries)
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._entries) + bool(self._countdown)
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < self.rowCount():
-            return None
-        if index.row() == len(self._entries):  # the countdown row
-            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-                return self._countdown
-            if role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(QColor(_COLOURS[Level.WARNING]))
-            return None
-        entry = self._entries[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return entry_text(entry)
-        if role == Qt.ItemDataRole.ForegroundRole and _COLOURS[entry.level]:
-            return QBrush(QColor(_COLOURS[entry.level]))
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return entry.message
-        return None
