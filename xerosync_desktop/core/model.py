@@ -26,7 +26,7 @@ class ClientStatus(Enum):
         raise ValueError(text)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Client:
     """One TimeSolv client, as read from a client export."""
 
@@ -57,7 +57,7 @@ class ContactStatus(Enum):
     GDPRREQUEST = "GDPRREQUEST"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Contact:
     """The part of a Xero contact the product reads."""
 
@@ -89,7 +89,7 @@ class Status(Enum):
         return self.value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReviewRow:
     """One line of the mapping review: a TimeSolv client, a Xero contact, or both."""
 
@@ -120,7 +120,7 @@ class ReviewRow:
         return self.client.source_row if self.client else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Phone:
     """One Xero phone slot the product owns."""
 
@@ -128,7 +128,7 @@ class Phone:
     number: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Address:
     """The Xero POBOX (billing) address the product owns."""
 
@@ -143,7 +143,7 @@ class Address:
                     or self.country)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ContactDraft:
     """What the product sends to Xero for one client: only the fields it owns.
 

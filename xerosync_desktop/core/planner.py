@@ -33,7 +33,7 @@ class Action(Enum):
     FAIL = "Failed"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlannedItem:
     """One client's part in a run."""
 
@@ -43,7 +43,7 @@ class PlannedItem:
     reason: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SyncPlan:
     """Update batches, create batches, and the clients settled without a call."""
 

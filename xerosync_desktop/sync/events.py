@@ -16,7 +16,7 @@ class Level(Enum):
     ERROR = "ERROR"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LogEntry:
     """One line of a sync log: the live list shows the newest 50, the store keeps all."""
 
@@ -29,7 +29,7 @@ class LogEntry:
     contact_id: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Progress:
     """How far a job is: `done` of `total` steps, with a short line for the user."""
 
@@ -38,7 +38,7 @@ class Progress:
     text: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RunStarted:
     """A run was recorded in the store: its log can be downloaded however it ends."""
 
@@ -46,7 +46,7 @@ class RunStarted:
     started_at: datetime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RunSummary:
     """How a sync run ended."""
 
@@ -82,7 +82,7 @@ class RunSummary:
         return f"Sync stopped: {counts}. {self.message}".strip()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Waiting:
     """The job is waiting for Xero (a limit or a retry): `seconds` left, 0 when it resumes."""
 
