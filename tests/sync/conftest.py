@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
+import unicodedata
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,6 +17,8 @@ from xerosync_desktop.bootstrap import AppContext, build_demo
 from xerosync_desktop.paths import AppPaths
 from xerosync_desktop.sandbox import SandboxOptions, XeroSandbox
 from xerosync_desktop.store import SyncSettings
+from xerosync_desktop.sync.events import RunSummary
+from xerosync_desktop.sync.runner import sync_clients
 from xerosync_desktop.xero.auth import LoopbackReceiver, finish_authorization, start_authorization
 from xerosync_desktop.xero.pacing import Pacing
 
@@ -43,9 +47,10 @@ class Demo:
     sandbox: XeroSandbox
     clock: Clock
     tenant_id: str
+    tenant_name: str = US
 
     def settings(self, clients_file: Path | str) -> SyncSettings:
-        return SyncSettings(self.tenant_id, US, str(clients_file), True)
+        return SyncSettings(self.tenant_id, self.tenant_name, str(clients_file), True)
 
 
 def demo_context(paths: AppPaths, sandbox: XeroSandbox, clock: Clock) -> AppContext:
@@ -89,3 +94,30 @@ def write_clients(path: Path, rows: list[tuple[str, str, str]]) -> Path:
     lines = ["Client ID,Client Name,Status"] + [",".join(row) for row in rows]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def xero_key(name: str) -> str:
+    bare = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return re.sub(r"\s+", " ", bare).strip().casefold()
+
+
+def run(demo: Demo, clients: Path) -> tuple[RunSummary, list[object]]:
+    events: list[object] = []
+    with demo.ctx.open_store() as store, demo.ctx.open_xero() as xero:
+        summary = sync_clients(demo.settings(clients), xero, store, events.append,
+                               lambda: False)
+    return summary, events
+
+
+def stored_links(demo: Demo) -> dict[str, str]:
+    with demo.ctx.open_store() as store:
+        return store.mappings.for_tenant(demo.tenant_id)
+
+
+def assert_xero_consistent(demo: Demo) -> list[dict]:
+    contacts = demo.sandbox.contacts(demo.tenant_id)
+    active = [c for c in contacts if c["ContactStatus"] == "ACTIVE"]
+    assert len({xero_key(c["Name"]) for c in active}) == len(active), "a name twice in Xero"
+    numbers = [c["ContactNumber"] for c in contacts if c.get("ContactNumber")]
+    assert len(numbers) == len(set(numbers)), "a ContactNumber twice in Xero"
+    return contacts

@@ -6,8 +6,6 @@ created twice, no link forgotten, every client in the log.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -17,37 +15,20 @@ import pytest
 from xerosync_desktop.errors import AuthorizationError, SettingsError, XeroUnavailableError
 from xerosync_desktop.paths import AppPaths
 from xerosync_desktop.sandbox import SandboxOptions, XeroSandbox
-from xerosync_desktop.sync.events import LogEntry, Progress, RunSummary, Waiting
+from xerosync_desktop.sync.events import LogEntry, Progress, Waiting
 from xerosync_desktop.sync.runner import sync_clients
 
-from .conftest import US_TENANT, Clock, Demo, demo_context, sign_in, write_clients
-
-
-def xero_key(name: str) -> str:
-    bare = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
-    return re.sub(r"\s+", " ", bare).strip().casefold()
-
-
-def run(demo: Demo, clients: Path) -> tuple[RunSummary, list[object]]:
-    events: list[object] = []
-    with demo.ctx.open_store() as store, demo.ctx.open_xero() as xero:
-        summary = sync_clients(demo.settings(clients), xero, store, events.append,
-                               lambda: False)
-    return summary, events
-
-
-def stored_links(demo: Demo) -> dict[str, str]:
-    with demo.ctx.open_store() as store:
-        return store.mappings.for_tenant(demo.tenant_id)
-
-
-def assert_xero_consistent(demo: Demo) -> list[dict]:
-    contacts = demo.sandbox.contacts(demo.tenant_id)
-    active = [c for c in contacts if c["ContactStatus"] == "ACTIVE"]
-    assert len({xero_key(c["Name"]) for c in active}) == len(active), "a name twice in Xero"
-    numbers = [c["ContactNumber"] for c in contacts if c.get("ContactNumber")]
-    assert len(numbers) == len(set(numbers)), "a ContactNumber twice in Xero"
-    return contacts
+from .conftest import (
+    US_TENANT,
+    Clock,
+    Demo,
+    assert_xero_consistent,
+    demo_context,
+    run,
+    sign_in,
+    stored_links,
+    write_clients,
+)
 
 
 def test_many_clients_in_batches_of_fifty(demo: Demo, tmp_path: Path) -> None:

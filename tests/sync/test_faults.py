@@ -1,0 +1,234 @@
+"""The sync engine through Xero's faults, injected at the sandbox; then what Xero holds.
+
+Each test injects faults by call number (the organisation's Nth Accounting call), runs the
+real engine over HTTP with the real SDK, and checks the sandbox afterwards: every client
+once, no name or ContactNumber twice, every created contact linked, every failure logged.
+Waits for Xero's limits and back-off move the test's clock (the app's Pacing sleeps on it).
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from xerosync_desktop.core.model import Status
+from xerosync_desktop.errors import SyncBusyError
+from xerosync_desktop.paths import AppPaths
+from xerosync_desktop.sync.events import LogEntry, Waiting
+from xerosync_desktop.sync.review import confirm_mappings, load_review
+
+from .conftest import (
+    Demo,
+    assert_xero_consistent,
+    demo_context,
+    run,
+    sign_in,
+    stored_links,
+    write_clients,
+)
+
+
+def new_clients(tmp_path: Path, count: int, prefix: str = "Faulty") -> Path:
+    rows = [(f"F{i:04}", f"{prefix} Client {i}", "Active") for i in range(1, count + 1)]
+    return write_clients(tmp_path / "clients.csv", rows)
+
+
+def next_call(demo: Demo) -> int:
+    """The number the organisation's next Accounting call will have at the sandbox."""
+    return demo.sandbox.call_count(demo.tenant_id) + 1
+
+
+def entries(events: list[object], action: str) -> list[LogEntry]:
+    return [e for e in events if isinstance(e, LogEntry) and e.action == action]
+
+
+def assert_each_client_once(demo: Demo, client_ids: list[str]) -> None:
+    """Every client has one contact holding its id, and its stored link points there."""
+    contacts = assert_xero_consistent(demo)
+    by_number = {c.get("ContactNumber"): c["ContactID"] for c in contacts}
+    links = stored_links(demo)
+    for client_id in client_ids:
+        assert links[client_id] == by_number[client_id], client_id
+    with demo.ctx.open_store() as store:
+        assert store.intents.open(demo.tenant_id) == []
+
+
+def test_a_batch_committed_then_dropped_is_retried_with_its_key_and_created_once(
+        demo: Demo, tmp_path: Path) -> None:
+    clients = new_clients(tmp_path, 120)
+    read = next_call(demo)
+    demo.sandbox.inject(f"drop:calls={read + 1}")  # the first PUT: saved, never answered
+
+    summary, events = run(demo, clients)
+
+    assert (summary.outcome, summary.created, summary.failed) == ("finished", 120, 0)
+    assert [(f.call, f.kind) for f in demo.sandbox.fault_log()] == [(read + 1, "drop")]
+    assert demo.sandbox.call_count(demo.tenant_id) == read + 4  # read, 3 PUTs, 1 retry
+    assert demo.sandbox.writes(demo.tenant_id) == 3  # the retry was replayed, not applied
+    assert any("connection to Xero failed" in w.reason for w in events
+               if isinstance(w, Waiting))
+    assert_each_client_once(demo, [f"F{i:04}" for i in range(1, 121)])
+
+
+def test_server_errors_are_retried_with_back_off_and_logged(demo: Demo, tmp_path: Path) -> None:
+    clients = new_clients(tmp_path, 60)
+    read = next_call(demo)
+    demo.sandbox.inject(f"503:calls={read + 1}", f"500:calls={read + 2}")
+    started = demo.clock()
+
+    summary, events = run(demo, clients)
+
+    assert (summary.outcome, summary.created) == ("finished", 60)
+    waited = entries(events, "Waiting")
+    assert [("HTTP 503" in w.message, "HTTP 500" in w.message) for w in waited] == [
+        (True, False), (False, True)]
+    assert "retry 1 of 5" in waited[0].message and "retry 2 of 5" in waited[1].message
+    assert demo.clock() - started >= 0.5 + 1  # back-off grows: half to all of 1 s, then 2 s
+    assert_each_client_once(demo, [f"F{i:04}" for i in range(1, 61)])
+
+
+def test_xero_down_stops_the_run_and_the_next_one_reconciles_by_contact_number(
+        demo: Demo, tmp_path: Path) -> None:
+    clients = new_clients(tmp_path, 120)
+    read = next_call(demo)
+    # the second PUT is saved by Xero on its first try, and no answer ever comes back
+    demo.sandbox.inject(f"drop:calls={read + 2}-{read + 7}")
+
+    summary, _ = run(demo, clients)
+
+    assert (summary.outcome, summary.stopped_by, summary.created) == ("stopped", "error", 50)
+    assert "Could not reach Xero while adding contacts" in summary.message
+    assert len(demo.sandbox.contacts(demo.tenant_id)) == 15 + 100  # Xero has the 2nd batch
+    with demo.ctx.open_store() as store:
+        [pending] = store.intents.open(demo.tenant_id)
+        assert pending.verb == "create" and len(pending.items) == 50
+    assert len(stored_links(demo)) == 50
+
+    demo.sandbox.clear_faults()
+    demo.clock.advance(3600)  # long past Xero's idempotency window: no replay can help
+    again, events = run(demo, clients)
+
+    assert (again.outcome, again.created, again.failed) == ("finished", 20, 0)
+    reconciled = entries(events, "Reconciled")
+    assert sorted(e.client_id for e in reconciled) == [f"F{i:04}" for i in range(51, 101)]
+    assert len(demo.sandbox.contacts(demo.tenant_id)) == 15 + 120
+    assert_each_client_once(demo, [f"F{i:04}" for i in range(1, 121)])
+
+
+def test_an_access_token_expiring_mid_run_is_refreshed_and_the_run_goes_on(
+        demo: Demo, tmp_path: Path) -> None:
+    clients = new_clients(tmp_path, 100)
+    old_refresh = demo.ctx.vault.load()["refresh_token"]
+    demo.sandbox.inject(f"401:calls={next_call(demo) + 1}")
+
+    summary, _ = run(demo, clients)
+
+    assert (summary.outcome, summary.created) == ("finished", 100)
+    assert demo.ctx.vault.load()["refresh_token"] != old_refresh
+    assert_each_client_once(demo, [f"F{i:04}" for i in range(1, 101)])
+
+
+def test_a_minute_limit_burst_is_waited_out_with_a_countdown(demo: Demo, tmp_path: Path,
+                                                            ) -> None:
+    clients = new_clients(tmp_path, 100)
+    read = next_call(demo)
+    demo.sandbox.inject(f"429-minute:calls={read + 1}-{read + 2},retry_after=30")
+    started = demo.clock()
+
+    summary, events = run(demo, clients)
+
+    assert (summary.outcome, summary.created) == ("finished", 100)
+    countdown = [w.seconds for w in events if isinstance(w, Waiting)]
+    assert countdown[:31] == list(range(30, -1, -1))  # each second, down to 0
+    assert len(entries(events, "Waiting")) == 2
+    assert demo.clock() - started >= 60
+    assert_each_client_once(demo, [f"F{i:04}" for i in range(1, 101)])
+
+
+def test_the_daily_limit_met_mid_run_stops_with_when_to_resume_and_loses_nothing(
+        demo: Demo, tmp_path: Path) -> None:
+    clients = new_clients(tmp_path, 120)
+    read = next_call(demo)
+    demo.sandbox.inject(f"429-day:calls={read + 2},retry_after=7200")
+
+    summary, _ = run(demo, clients)
+
+    assert (summary.outcome, summary.stopped_by, summary.created) == (
+        "stopped", "day_limit", 50)
+    assert "sync again after" in summary.message and "(in about 2 hours)" in summary.message
+    assert summary.resume_at is not None
+    assert 7100 < (summary.resume_at - summary.finished_at).total_seconds() <= 7200
+
+    demo.sandbox.clear_faults()
+    again, _ = run(demo, clients)
+    assert (again.outcome, again.created, again.unchanged) == ("finished", 70, 50)
+    assert_each_client_once(demo, [f"F{i:04}" for i in range(1, 121)])
+
+
+def test_a_second_run_for_the_organisation_is_refused_while_one_runs(
+        demo: Demo, tmp_path: Path) -> None:
+    clients = new_clients(tmp_path, 10)
+    held = threading.Event()
+    demo.sandbox.on_fault(lambda applied: held.set())
+    demo.sandbox.inject(f"hold:calls={next_call(demo) + 1},when=before,seconds=30")
+    first: list[object] = []
+    running = threading.Thread(target=lambda: first.append(run(demo, clients)[0]))
+    running.start()
+    try:
+        assert held.wait(10), "the first run never reached its write"
+        with pytest.raises(SyncBusyError, match=r"A sync to Demo Company \(US\) is already "
+                                                r"running: the xerosync app \(process \d+"):
+            run(demo, clients)
+    finally:
+        demo.sandbox.release_holds()
+        running.join(30)
+    assert first and first[0].created == 10  # type: ignore[attr-defined]
+    again, _ = run(demo, clients)  # the lock was given back
+    assert (again.outcome, again.unchanged) == ("finished", 10)
+
+
+def test_a_mapped_contact_archived_later_is_blocked_and_never_updated(
+        demo: Demo, tmp_path: Path) -> None:
+    clients = new_clients(tmp_path, 3)
+    run(demo, clients)
+    archived_id = stored_links(demo)["F0002"]
+    archived = demo.sandbox.update_contact(demo.tenant_id, archived_id, ContactStatus="ARCHIVED")
+    clients.write_text(clients.read_text().replace("Faulty Client 2", "Renamed Client 2"))
+
+    summary, events = run(demo, clients)
+
+    assert (summary.updated, summary.unchanged, summary.skipped) == (0, 2, 1)
+    [skipped] = entries(events, "Skipped")
+    assert skipped.client_id == "F0002" and "is archived in Xero" in skipped.message
+    contact = next(c for c in demo.sandbox.contacts(demo.tenant_id)
+                   if c["ContactID"] == archived_id)
+    assert contact == archived  # untouched
+    with demo.ctx.open_store() as store, demo.ctx.open_xero() as xero:
+        review = load_review(demo.settings(clients), xero, store, lambda event: None)
+        row = next(r for r in review.rows if r.client_id == "F0002")
+        assert row.status is Status.BLOCKED
+        confirmed = confirm_mappings(review, store)
+    assert next(r for r in confirmed.rows if r.client_id == "F0002").status is Status.BLOCKED
+
+
+def test_a_fresh_data_folder_on_a_synced_organisation_creates_nothing(
+        demo: Demo, tmp_path: Path) -> None:
+    clients = new_clients(tmp_path, 70)
+    first, _ = run(demo, clients)
+    assert first.created == 70
+    contacts = demo.sandbox.contacts(demo.tenant_id)
+
+    elsewhere = Demo(demo_context(AppPaths.under(tmp_path / "new-workstation").ensure(),
+                                  demo.sandbox, demo.clock), demo.sandbox, demo.clock,
+                     demo.tenant_id)
+    sign_in(elsewhere.ctx)
+    summary, _ = run(elsewhere, clients)
+
+    assert (summary.outcome, summary.created, summary.failed) == ("finished", 0, 0)
+    assert len(demo.sandbox.contacts(demo.tenant_id)) == len(contacts)
+    assert stored_links(elsewhere) == stored_links(demo)  # each client found by its id
+    again, _ = run(elsewhere, clients)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 70)
+
