@@ -288,7 +288,7 @@ def test_live_log_shows_fifty_and_the_download_has_every_entry(
     assert [c["ContactStatus"] for c in inactive] == ["ACTIVE"]
 
 
-def test_the_last_runs_log_can_be_downloaded_after_a_restart(
+def test_any_earlier_runs_log_can_be_downloaded_after_a_restart(
         qtbot: QtBot, ctx: AppContext, sandbox: XeroSandbox, browser: Any, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     first = MainWindow(ctx)
@@ -296,6 +296,9 @@ def test_the_last_runs_log_can_be_downloaded_after_a_restart(
     connect_and_save(qtbot, first)
     with qtbot.waitSignal(first.sync_tab.run_finished, timeout=60_000) as finished:
         click(qtbot, first.sync_tab.sync_button)
+    with qtbot.waitSignal(first.sync_tab.run_finished, timeout=60_000) as again:
+        click(qtbot, first.sync_tab.sync_button)
+    assert again.args[0].created == 0 and again.args[0].unchanged > 0
     first.close()
 
     second = MainWindow(ctx)  # the same data folder, a new window: a restart
@@ -306,6 +309,11 @@ def test_the_last_runs_log_can_be_downloaded_after_a_restart(
     assert second.setup_tab.organisation_combo.currentText() == US  # remembered
     assert second.setup_tab.enable_checkbox.isChecked()
     assert second.setup_tab.review_button.isEnabled()  # saved: no need to save again
+    runs = second.sync_tab.runs_box
+    labels = [runs.itemText(i) for i in range(runs.count())]
+    assert len(labels) == 2 and all(", finished: " in label for label in labels)
+    assert f"finished: {finished.args[0].created} created" in labels[1]  # newest first
+    runs.setCurrentIndex(1)
     log_path = tmp_path / "earlier.xlsx"
     save_dialog_returns(monkeypatch, log_path)
     with qtbot.waitSignal(second.sync_tab.export_finished, timeout=TIMEOUT):
@@ -313,6 +321,38 @@ def test_the_last_runs_log_can_be_downloaded_after_a_restart(
     run_rows = load_workbook(log_path)["Run"].iter_rows(min_row=2)
     run_sheet = {r[0].value: r[1].value for r in run_rows}
     assert run_sheet["Created"] == finished.args[0].created > 0
+
+
+def test_a_minute_limit_counts_down_in_the_log_and_progress_bar_and_cancel_stops_the_wait(
+        qtbot: QtBot, window: MainWindow, sandbox: XeroSandbox, browser: Any) -> None:
+    connect_and_save(qtbot, window)
+    us = "7c3a1f52-4b8e-4d2a-9f61-2e5b8c0d9a11"
+    sync = window.sync_tab
+    first_write = sandbox.call_count(us) + 2  # the read, then the first batch
+    sandbox.inject(f"429-minute:calls={first_write},retry_after=1",
+                   f"429-minute:calls={first_write + 1},retry_after=600")
+    seen: list[tuple[str, str]] = []
+
+    def watch(*_: object) -> None:
+        if sync.log_model.countdown:
+            seen.append((sync.log_model.countdown, sync.progress_bar.format()))
+
+    sync.log_model.rowsInserted.connect(watch)
+    sync.log_model.dataChanged.connect(watch)
+    with qtbot.waitSignal(sync.run_finished, timeout=60_000) as finished:
+        click(qtbot, sync.sync_button)
+        qtbot.waitUntil(lambda: "600 s" in sync.log_model.countdown
+                        or "599 s" in sync.log_model.countdown, timeout=TIMEOUT)
+        click(qtbot, sync.cancel_button)  # in the middle of a ten-minute wait
+    summary = finished.args[0]
+    assert summary.outcome == "cancelled" and summary.created == 0
+    reason = "Xero's per-minute limit was reached; carrying on by itself"
+    assert (f"Waiting 1 s  {reason}", f"{reason}: 1 s") in seen  # the first wait, and its end
+    assert sync.log_model.countdown == "" and "per-minute" not in sync.progress_bar.format()
+    assert sync.message_bar.kind == "info" and "Sync cancelled" in sync.message_bar.text()
+    waits = [e for e in sync.log_model.entries() if e.action == "Waiting"]
+    assert [w.message for w in waits] == [f"{reason}: waiting 1 s.", f"{reason}: waiting 600 s."]
+    assert [f.call for f in sandbox.fault_log()] == [first_write, first_write + 1]
 
 
 def test_cancel_stops_the_sync_and_keeps_what_was_done(

@@ -76,15 +76,15 @@ class LiveLogModel(QStandardItemModel):
     def set_countdown(self, text: str) -> None:
         """Show (or, with '', remove) the countdown row below the entries."""
         row = len(self._entries)
-        if text and not self._countdown:
+        shown, self._countdown = self._countdown, text  # set first: views read it on signals
+        if text and not shown:
             self.insertRow(row, _item(text, text, _COLOURS[Level.WARNING]))
-        elif not text and self._countdown:
+        elif not text and shown:
             self.removeRows(row, 1)
         elif text:
             item = self.item(row)
             item.setText(text)
             item.setToolTip(text)
-        self._countdown = text
 
     @property
     def countdown(self) -> str:

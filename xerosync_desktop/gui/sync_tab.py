@@ -175,6 +175,7 @@ class SyncTab(JobTab):
         assert isinstance(summary, RunSummary)
         self._running = False
         self.log_model.set_countdown("")
+        self.progress_bar.setFormat(self._progress_text or "%p%")
         index = self.runs_box.findData(summary.run_id)
         if index >= 0:
             self.runs_box.setItemText(index, run_label(summary))
@@ -185,6 +186,8 @@ class SyncTab(JobTab):
         elif summary.outcome == "finished":
             self.message_bar.show_error(f"{summary.failed} clients could not be synced; "
                                         "the log says why. Correct them, then sync again.")
+        elif summary.outcome == "cancelled":
+            self.message_bar.show_message(summary.text, "info")
         else:
             self.message_bar.show_error(summary.text)
         self._refresh()
