@@ -16,9 +16,12 @@ run: $(STAMP)  ## start the app on the embedded demo Xero
 	$(BIN)/xerosync-desktop --demo
 
 test: $(STAMP)  ## lint, then the whole test suite (headless)
-	$(BIN)/ruff check xerosync_desktop tests packaging
+	$(BIN)/ruff check xerosync_desktop tests packaging bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+bench: $(STAMP)  ## the 10,000-client benchmark: calls, CPU, memory, GUI stalls
+	$(BIN)/python bench/sync_scale.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

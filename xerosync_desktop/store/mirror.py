@@ -51,11 +51,6 @@ class ContactMirror:
         """Store contacts as a write's answer returned them; the read mark stays."""
         self._upsert(tenant_id, list(contacts))
 
-    def forget(self, tenant_id: str) -> None:
-        """Drop an organisation's mirror: the next run reads every contact again."""
-        self._conn.execute("DELETE FROM mirror_contacts WHERE tenant_id = ?", (tenant_id,))
-        self._conn.execute("DELETE FROM mirror_reads WHERE tenant_id = ?", (tenant_id,))
-
     def _upsert(self, tenant_id: str, contacts: list[Contact]) -> None:
         self._conn.executemany(
             "INSERT INTO mirror_contacts (tenant_id, contact_id, name, status, contact_number, "

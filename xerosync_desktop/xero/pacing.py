@@ -39,7 +39,6 @@ class _Tenant:
 
     calls: deque[float] = field(default_factory=deque)  # when this process made its calls
     minute_left: int | None = None  # X-MinLimit-Remaining of the last answer
-    day_left: int | None = None  # X-DayLimit-Remaining of the last answer
     observed_at: float = 0.0  # when that answer came
     slots: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(5))
 
@@ -93,23 +92,18 @@ class Pacing:
             yield
 
     def observe(self, tenant_id: str, headers: Mapping[str, str] | None) -> None:
-        """Read X-MinLimit-Remaining and X-DayLimit-Remaining from an answer."""
+        """Read X-MinLimit-Remaining from an answer (the daily limit is met by its 429)."""
         if not headers:
             return
         with self._lock:
             pace = self._tenant(tenant_id)
             pace.minute_left = _int(headers.get("X-MinLimit-Remaining"), pace.minute_left)
-            pace.day_left = _int(headers.get("X-DayLimit-Remaining"), pace.day_left)
             pace.observed_at = self.clock()
 
     def waited_out(self, tenant_id: str) -> None:
         """Xero's Retry-After has passed: its word replaces what its last headers said."""
         with self._lock:
             self._tenant(tenant_id).minute_left = None
-
-    def day_left(self, tenant_id: str) -> int | None:
-        with self._lock:
-            return self._tenant(tenant_id).day_left
 
     def backoff(self, attempt: int) -> float:
         """Capped exponential back-off with full jitter, for retry number `attempt` (1-based)."""

@@ -1,0 +1,72 @@
+"""The store's sync parts: the contact mirror, intents, fingerprints and the run lock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from xerosync_desktop.core.model import Contact, ContactStatus
+from xerosync_desktop.errors import SyncBusyError
+from xerosync_desktop.store import IntentItem, Store
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    (tmp_path / "data").mkdir()
+    with Store(tmp_path / "data" / "store.sqlite3") as opened:
+        yield opened
+
+
+def test_the_mirror_never_goes_back_to_an_older_contact(store: Store) -> None:
+    assert store.mirror.newest_ms("t") is None  # never read: read everything
+    with store.transaction():
+        store.mirror.apply_read("t", [Contact("a", "Acme", updated_ms=2000),
+                                      Contact("b", "Beta", updated_ms=1000)])
+    with store.transaction():
+        store.mirror.apply_written("t", [Contact("a", "Acme Ltd", updated_ms=3000)])
+        store.mirror.apply_read("t", [Contact("a", "Acme", updated_ms=2000)])  # stale page
+    assert [(c.name, c.updated_ms) for c in store.mirror.contacts("t")] == [
+        ("Beta", 1000), ("Acme Ltd", 3000)]
+    assert store.mirror.newest_ms("t") == 2000  # only reads move the mark
+    with store.transaction():
+        store.mirror.apply_read("t", [Contact("b", "Beta", ContactStatus.ARCHIVED,
+                                              updated_ms=4000)])
+        store.mirror.apply_read("t", [])
+    assert store.mirror.newest_ms("t") == 4000
+    assert store.mirror.contacts("t")[-1].is_archived
+    assert store.mirror.contacts("other") == []
+
+
+def test_intents_are_open_until_settled(store: Store) -> None:
+    with store.transaction():
+        first = store.intents.record("t", 1, "create", "k1", [IntentItem("c1", "", "f1")])
+        store.intents.record("t", 1, "update", "k2", [IntentItem("c2", "id2", "f2")])
+    assert [(i.verb, i.items) for i in store.intents.open("t")] == [
+        ("create", (IntentItem("c1", "", "f1"),)), ("update", (IntentItem("c2", "id2", "f2"),))]
+    with store.transaction():
+        store.intents.settle([first])
+    assert [i.idempotency_key for i in store.intents.open("t")] == ["k2"]
+
+
+def test_a_confirmed_link_forgets_what_a_sync_sent(store: Store) -> None:
+    with store.transaction():
+        store.mappings.save("t", {"c1": "id1", "c2": "id2"}, "synced", {"c1": "f1", "c2": "f2"})
+        store.mappings.save("t", {"c2": "id9"}, "confirmed")
+    assert store.mappings.fingerprints("t") == {"c1": "f1"}
+    assert store.mappings.for_tenant("t") == {"c1": "id1", "c2": "id9"}
+
+
+def test_one_run_per_organisation_and_the_lock_comes_back(store: Store, tmp_path: Path) -> None:
+    other = Store(tmp_path / "data" / "store.sqlite3")  # another process's connection
+    first = store.run_lock("t", "Acme Law", "the xerosync app").acquire()
+    with pytest.raises(SyncBusyError, match=r"A sync to Acme Law is already running: the "
+                                            r"xerosync app \(process \d+, started "):
+        other.run_lock("t", "Acme Law", "the xerosync command").acquire()
+    with other.run_lock("elsewhere", "Beta", "the xerosync command"):
+        pass  # another organisation is free
+    first.release()
+    with other.run_lock("t", "Acme Law", "the xerosync command") as second:
+        assert second.recovered is None  # released properly: nothing to recover
+    other.close()
