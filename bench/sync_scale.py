@@ -1,0 +1,420 @@
+"""Benchmark: Sync to Xero at 10,000 clients, counted at the sandbox, driven through the GUI.
+
+Usage: .venv/bin/python bench/sync_scale.py [--clients 10000] [--contacts 8000] ...
+(or `make bench`). Prints a table, then, as its last line, one JSON object.
+
+The fixture: N TimeSolv clients and an organisation with M contacts, of which `matching`
+have a client's name (and of those, `archived` are archived) and the rest have no client.
+Three runs go through a live main window (offscreen), its Sync to Xero button and its worker
+thread: a first sync, a re-sync with nothing changed, and a re-sync after 1% of the clients
+changed. Calls are counted by the sandbox (a separate process, so its CPU is not ours), whose
+limits are enforced on a virtual clock: the app's waits for the minute limit advance that
+clock instead of sleeping, and each call moves it by `--call-seconds` (Xero's latency), so
+the contacts written are spread in time as they would be at Xero. The floor comes from the
+fixture alone: reads = ceil(contacts read / 1000), writes = ceil(clients to send / 50).
+Then the same fixture is synced the naive way (per client, GET by name, then PUT or POST) on
+a second sandbox whose limits are lifted, to count what that costs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import keyring  # noqa: E402
+import keyring.backend  # noqa: E402
+
+from PySide6.QtCore import (  # noqa: E402
+    QElapsedTimer,
+    QEventLoop,
+    QMessageLogContext,
+    QTimer,
+    QtMsgType,
+    qInstallMessageHandler,
+)
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from xerosync_desktop.bootstrap import AppContext, build_xero  # noqa: E402
+from xerosync_desktop.core.model import ContactDraft, ContactStatus  # noqa: E402
+from xerosync_desktop.gui.main_window import MainWindow  # noqa: E402
+from xerosync_desktop.gui.responsiveness import keep_window_responsive  # noqa: E402
+from xerosync_desktop.paths import AppPaths  # noqa: E402
+from xerosync_desktop.store import Store, SyncSettings, XeroApp  # noqa: E402
+from xerosync_desktop.xero.auth import sign_in_without_browser  # noqa: E402
+from xerosync_desktop.xero.client import XeroClient  # noqa: E402
+from xerosync_desktop.xero.endpoints import XeroEndpoints  # noqa: E402
+from xerosync_desktop.xero.pacing import Pacing  # noqa: E402
+from xerosync_desktop.xero.tokens import MemoryTokenVault  # noqa: E402
+
+CLIENT_ID = "xerosync-bench"
+
+
+def quiet_offscreen(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    """Qt's messages on stderr, but the offscreen platform's size-hint notes."""
+    if "propagateSizeHints" not in message:
+        print(message, file=sys.stderr)
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """The bench's keyring: the app stores its grant here, in memory."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.secrets.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.secrets[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.secrets.pop((service, username), None)
+
+
+class Sandbox:
+    """`xerosync-sandbox` in its own process, with its test endpoints."""
+
+    def __init__(self, *options: str) -> None:
+        command = [sys.executable, "-m", "xerosync_desktop.sandbox", "--data", "empty",
+                   "--test-endpoints", "--virtual-clock", *options]
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        self.url = line.rsplit(" ", 1)[-1].strip()
+        if not self.url.startswith("http://"):
+            raise RuntimeError(f"the sandbox did not start: {line!r}")
+
+    def _json(self, path: str, body: dict[str, Any] | None = None) -> Any:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.url + path, data=data, method=(
+            "POST" if body is not None else "GET"), headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.load(response)
+
+    def calls(self, tenant_id: str) -> int:
+        return int(self._json("/__sandbox/calls")["calls"].get(tenant_id.lower(), 0))
+
+    def advance(self, seconds: float) -> None:
+        self._json("/__sandbox/clock", {"advance": seconds})
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+@dataclass
+class VirtualTime:
+    """The app's clock for pacing: it moves when the app would sleep, and moves the sandbox's."""
+
+    sandbox: Sandbox
+    now: float = 0.0
+    slept: float = 0.0
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        self.slept += seconds
+        self.sandbox.advance(seconds)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What one run cost."""
+
+    name: str
+    calls: int
+    floor: int
+    cpu_s: float
+    max_stall_ms: float
+    summary: str
+
+    def row(self) -> str:
+        ratio = f"{self.calls / self.floor:5.2f}x" if self.floor else "   - "
+        return (f"{self.name:<22}{self.calls:>7}{self.floor:>7}  {ratio}"
+                f"{self.calls / 60:>9.1f}{self.cpu_s:>9.2f}{self.max_stall_ms:>10.1f}  "
+                f"{self.summary}")
+
+
+class StallMeter:
+    """The longest gap between ticks of a 5 ms timer on the GUI thread, beyond its 5 ms."""
+
+    def __init__(self) -> None:
+        self.longest_ms = 0.0
+        self._beat = QElapsedTimer()
+        self._timer = QTimer()
+        self._timer.setInterval(5)
+        self._timer.timeout.connect(self._tick)
+
+    def __enter__(self) -> StallMeter:
+        self._beat.start()
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.stop()
+
+    def _tick(self) -> None:
+        self.longest_ms = max(self.longest_ms, self._beat.nsecsElapsed() / 1e6 - 5)
+        self._beat.restart()
+
+
+def wait_for(done: Any, failed: Any | None, start: Callable[[], None]) -> list[Any]:
+    """Call `start`, run the event loop until `done` or `failed` fires; `done`'s arguments."""
+    loop = QEventLoop()
+    result: list[Any] = []
+
+    def on_done(value: object) -> None:
+        result.append(value)
+        loop.quit()
+
+    def on_failed(message: str) -> None:
+        print(message)
+        loop.quit()
+
+    done.connect(on_done)
+    if failed is not None:
+        failed.connect(on_failed)
+    start()
+    loop.exec()
+    done.disconnect(on_done)
+    if failed is not None:
+        failed.disconnect(on_failed)
+    return result
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def client_rows(count: int, matching: int, changed: frozenset[int] = frozenset(),
+                ) -> list[dict[str, str]]:
+    """The TimeSolv export: client i < matching has the name of contact i in Xero."""
+    rows = []
+    for i in range(count):
+        name = f"Matching Client {i:05}" if i < matching else f"New Client {i:05}"
+        if i in changed:
+            name += " LLP"
+        rows.append({"Client ID": f"TS{i:05}", "Client Name": name,
+                     "Status": "Inactive" if i % 10 == 9 else "Active",
+                     "Email": f"billing{i}@example.com", "Phone": f"555-{i:05}",
+                     "City": "Austin", "State": "TX", "Zip": "73301"})
+    return rows
+
+
+def write_clients(path: Path, rows: list[dict[str, str]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def build_organisation(xero: XeroClient, tenant_id: str, contacts: int, matching: int,
+                       archived: int) -> None:
+    """Xero before any sync: `matching` contacts named as clients, the rest other names."""
+    drafts = [ContactDraft(name=(f"Matching Client {i:05}" if i < matching
+                                 else f"Xero Only Contact {i:05}"), contact_number="")
+              for i in range(contacts)]
+    created: list[str] = []
+    for start in range(0, len(drafts), 50):
+        batch = drafts[start:start + 50]
+        results = xero.create_contacts(tenant_id, batch, f"fixture-{start}")
+        created.extend(r.contact_id for r in results if r.ok)
+    gone = [replace(drafts[i], contact_id=created[i], status=ContactStatus.ARCHIVED)
+            for i in range(archived)]  # the first matching ones
+    for start in range(0, len(gone), 50):
+        xero.update_contacts(tenant_id, gone[start:start + 50], f"fixture-archive-{start}")
+
+
+def connect(url: str, paths: AppPaths) -> tuple[AppContext, str, str]:
+    """A real-mode app (keyring vault) signed in to the sandbox; its tenant id and name."""
+    keyring.set_keyring(MemoryKeyring())
+    endpoints = XeroEndpoints.sandbox(url)
+    ctx = build_xero(paths, XeroApp(demo=False, client_id=CLIENT_ID),
+                     endpoints=replace(endpoints, is_demo=False))
+    ctx.vault.save(sign_in_without_browser(endpoints, CLIENT_ID))
+    with ctx.open_xero() as xero:
+        organisation = xero.connections()[0]
+    return ctx, organisation.tenant_id, organisation.name
+
+
+def run_in_window(window: MainWindow, name: str, calls: Callable[[], int], floor: int,
+                  ) -> Figures:
+    """Click Sync to Xero and wait for the run, timing the GUI thread's event loop."""
+    tab = window.sync_tab
+    window.tabs.setCurrentWidget(tab)
+    assert tab.sync_button.isEnabled(), tab.heading_label.text()
+    before, cpu = calls(), cpu_seconds()
+    with StallMeter() as stalls:
+        outcome = wait_for(tab.run_finished, tab.run_failed, tab.sync_button.click)
+    cpu = cpu_seconds() - cpu
+    if not outcome:
+        raise SystemExit(f"{name}: the run failed")
+    return Figures(name, calls() - before, floor, cpu, stalls.longest_ms, outcome[0].text)
+
+
+def mapping_table(window: MainWindow) -> tuple[int, float, float]:
+    """Open the Mapping tab on the synced organisation: its rows, the longest event-loop
+    stall while the review loads (in the worker) and the longest a search or status
+    filter takes on the GUI thread, in ms."""
+    tab = window.mapping_tab
+    window.tabs.setCurrentWidget(tab)
+    with StallMeter() as stalls:
+        wait_for(tab.review_loaded, tab.load_failed, tab.load)
+    slowest = 0.0
+    changes: list[Callable[[], None]] = [
+        lambda text=text: tab.search_edit.setText(text)  # type: ignore[misc]
+        for text in ("Client 0999", "TS0420", "", "Xero Only Contact 07", "")]
+    changes += [lambda i=i: tab.status_combo.setCurrentIndex(i)  # type: ignore[misc]
+                for i in range(tab.status_combo.count())]
+    for change in changes:
+        started = time.perf_counter()
+        change()
+        QApplication.processEvents()
+        slowest = max(slowest, (time.perf_counter() - started) * 1000)
+    return tab.model.rowCount(), stalls.longest_ms, slowest
+
+
+def naive_sync(rows: list[dict[str, str]], contacts: int, matching: int, archived: int,
+               ) -> int:
+    """Per client: GET the contact by name, then PUT (create) or POST (update). Its calls."""
+    from xero_python.accounting import Contact, Contacts  # the SDK, as the naive app uses it
+
+    lifted = "100000000"
+    sandbox = Sandbox("--minute-limit", lifted, "--day-limit", lifted, "--app-minute-limit",
+                      lifted, "--concurrent-limit", "100")
+    try:
+        endpoints = XeroEndpoints.sandbox(sandbox.url)
+        vault = MemoryTokenVault()
+        vault.save(sign_in_without_browser(endpoints, CLIENT_ID))
+        with XeroClient(endpoints, CLIENT_ID, vault) as xero:
+            tenant_id = xero.connections()[0].tenant_id
+            build_organisation(xero, tenant_id, contacts, matching, archived)
+            api = xero._accounting  # noqa: SLF001 - the bench plays a naive integration
+            before = sandbox.calls(tenant_id)
+            for row in rows:
+                name = row["Client Name"].replace('"', "")
+                found = api.get_contacts(tenant_id, where=f'Name=="{name}"').contacts or []
+                body = Contacts(contacts=[Contact(name=name, email_address=row["Email"])])
+                if found and found[0].contact_status == "ACTIVE":
+                    api.update_contact(tenant_id, found[0].contact_id, body)
+                elif not found:
+                    api.create_contacts(tenant_id, body, summarize_errors=False)
+            return sandbox.calls(tenant_id) - before
+    finally:
+        sandbox.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--clients", type=int, default=10_000)
+    parser.add_argument("--contacts", type=int, default=8_000)
+    parser.add_argument("--matching", type=int, default=5_000)
+    parser.add_argument("--archived", type=int, default=100)
+    parser.add_argument("--changed", type=float, default=0.01, help="share of clients changed")
+    parser.add_argument("--call-seconds", type=float, default=0.5)
+    parser.add_argument("--skip-naive", action="store_true")
+    args = parser.parse_args(argv)
+
+    qInstallMessageHandler(quiet_offscreen)
+    app = QApplication.instance() or QApplication([])
+    with tempfile.TemporaryDirectory(prefix="xerosync-bench-") as temp:
+        root = Path(temp)
+        paths = AppPaths.under(root).ensure()
+        rows = client_rows(args.clients, args.matching)
+        clients_file = root / "clients.csv"
+        write_clients(clients_file, rows)
+
+        sandbox = Sandbox("--call-seconds", str(args.call_seconds))
+        try:
+            ctx, tenant_id, tenant_name = connect(sandbox.url, paths)
+            time_ = VirtualTime(sandbox)
+            ctx.pacing = Pacing(clock=time_.clock, sleep=time_.sleep)
+            with ctx.open_xero() as xero:
+                build_organisation(xero, tenant_id, args.contacts, args.matching, args.archived)
+            with Store(paths.database) as store:
+                store.settings.save_sync_settings(
+                    SyncSettings(tenant_id, tenant_name, str(clients_file), True))
+            window = MainWindow(ctx)
+            window.show()
+            keep_window_responsive()  # as the app's main() does
+            if not window.setup_tab.connected:  # the saved grant is being resumed
+                wait_for(window.setup_tab.connect_finished, None, lambda: None)
+
+            synced = args.clients - args.archived  # created, or matched and updated
+            first_floor = math.ceil(args.contacts / 1000) + math.ceil(synced / 50)
+            counted = lambda: sandbox.calls(tenant_id)  # noqa: E731
+            first = run_in_window(window, "first sync", counted, first_floor)
+            resync = run_in_window(window, "re-sync, no change", counted, 1)
+            step = max(1, round(1 / args.changed))
+            changed = frozenset(range(args.archived, args.clients, step))
+            write_clients(clients_file, client_rows(args.clients, args.matching, changed))
+            changed_floor = 1 + math.ceil(len(changed) / 50)
+            again = run_in_window(window, f"re-sync, {len(changed)} changed", counted,
+                                  changed_floor)
+            table_rows, table_stall, filter_ms = mapping_table(window)
+            window.close()
+            ctx.close()
+        finally:
+            sandbox.stop()
+
+        naive_calls = 0
+        if not args.skip_naive:
+            naive_started = time.perf_counter()
+            naive_calls = naive_sync(rows, args.contacts, args.matching, args.archived)
+            naive_wall = time.perf_counter() - naive_started
+
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {sys.platform}")
+    print(f"fixture: {args.clients} clients; {args.contacts} Xero contacts, {args.matching} "
+          f"matching a client, {args.archived} of them archived")
+    print(f"{'run':<22}{'calls':>7}{'floor':>7}  ratio{'min@60':>9}{'cpu s':>9}"
+          f"{'stall ms':>10}  summary")
+    for figures in (first, resync, again):
+        print(figures.row())
+    if naive_calls:
+        print(f"{'naive find-or-create':<22}{naive_calls:>7}{'':>7}  {'':>6}"
+              f"{naive_calls / 60:>9.1f}  ({naive_calls / 5000:.1f} days at 5,000 a day; "
+              f"{naive_wall:.0f} s here)")
+    print(f"mapping table: {table_rows} rows; longest stall while the review loads "
+          f"{table_stall:.1f} ms; slowest search or status filter {filter_ms:.1f} ms")
+    print(f"peak memory (RSS): {peak_rss_mb():.0f} MB; app virtual time slept: "
+          f"{time_.slept / 60:.1f} min")
+    print(json.dumps({
+        "first_calls": first.calls, "first_floor": first.floor,
+        "resync_calls": resync.calls, "changed_calls": again.calls,
+        "changed_floor": again.floor, "naive_calls": naive_calls,
+        "cpu_s": round(first.cpu_s, 2), "peak_rss_mb": round(peak_rss_mb(), 1),
+        "max_stall_ms": round(max(f.max_stall_ms for f in (first, resync, again)), 1),
+        "table_rows": table_rows, "table_stall_ms": round(table_stall, 1),
+        "table_filter_ms": round(filter_ms, 1)}))
+    del app
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
