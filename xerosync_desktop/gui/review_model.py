@@ -122,7 +122,9 @@ class ReviewFilterProxy(QSortFilterProxyModel):
 
     Which rows pass is worked out in one Python pass over the source rows when the filter
     or the rows change; `filterAcceptsRow` only looks the answer up, so filtering 10,000
-    rows costs one call per row into Python, not a model lookup and a join each.
+    rows costs one call per row into Python, not a model lookup and a join each. A filter
+    change resets the proxy: one signal, where removing and inserting the rows that changed
+    sends one per contiguous range (a thousand for a search among 13,000 rows).
     """
 
     def __init__(self, parent: Any = None) -> None:
@@ -137,16 +139,16 @@ class ReviewFilterProxy(QSortFilterProxyModel):
         model.modelReset.connect(self._refilter)
 
     def set_status(self, status: Status | None) -> None:
-        self.beginFilterChange()
+        self.beginResetModel()
         self._status = status
         self._decide()
-        self.endFilterChange()
+        self.endResetModel()
 
     def set_search(self, text: str) -> None:
-        self.beginFilterChange()
+        self.beginResetModel()
         self._words = text.casefold().split()
         self._decide()
-        self.endFilterChange()
+        self.endResetModel()
 
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
         return source_row < len(self._accepted) and self._accepted[source_row]
