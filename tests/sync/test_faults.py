@@ -232,3 +232,36 @@ def test_a_fresh_data_folder_on_a_synced_organisation_creates_nothing(
     again, _ = run(elsewhere, clients)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 70)
 
+
+
+def test_an_edit_in_xero_during_a_paged_read_is_neither_skipped_nor_lost(
+        demo: Demo, tmp_path: Path) -> None:
+    for i in range(1100):
+        demo.sandbox.add_contact(demo.tenant_id, Name=f"Paged Contact {i:04}")
+    in_xero = {c["ContactID"]: c for c in demo.sandbox.contacts(demo.tenant_id)}
+    first_page = sorted(in_xero)[:1000]
+    edited = first_page[10]  # read on page 1, then edited before page 2 is read
+    held = threading.Event()
+    demo.sandbox.on_fault(lambda applied: held.set())
+    demo.sandbox.inject(f"hold:calls={next_call(demo) + 1},when=before,seconds=30")
+    clients = new_clients(tmp_path, 1)
+
+    def review() -> dict[str, str]:
+        with demo.ctx.open_store() as store, demo.ctx.open_xero() as xero:
+            loaded = load_review(demo.settings(clients), xero, store, lambda event: None)
+        return {c.contact_id: c.name for c in loaded.contacts}
+
+    first: list[dict[str, str]] = []
+    reading = threading.Thread(target=lambda: first.append(review()))
+    reading.start()
+    try:
+        assert held.wait(10), "the read never reached its second page"
+        demo.clock.advance(5)
+        demo.sandbox.update_contact(demo.tenant_id, edited, Name="Edited While Reading")
+    finally:
+        demo.sandbox.release_holds()
+        reading.join(30)
+    assert set(first[0]) == set(in_xero)  # every contact, none slipped between pages
+
+    demo.clock.advance(5)
+    assert review()[edited] == "Edited While Reading"  # the next read picks the edit up

@@ -20,7 +20,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 def test_the_mirror_never_goes_back_to_an_older_contact(store: Store) -> None:
-    assert store.mirror.newest_ms("t") is None  # never read: read everything
+    assert store.mirror.read_mark_ms("t") is None  # never read: read everything
     with store.transaction():
         store.mirror.apply_read("t", [Contact("a", "Acme", updated_ms=2000),
                                       Contact("b", "Beta", updated_ms=1000)])
@@ -29,13 +29,17 @@ def test_the_mirror_never_goes_back_to_an_older_contact(store: Store) -> None:
         store.mirror.apply_read("t", [Contact("a", "Acme", updated_ms=2000)])  # stale page
     assert [(c.name, c.updated_ms) for c in store.mirror.contacts("t")] == [
         ("Beta", 1000), ("Acme Ltd", 3000)]
-    assert store.mirror.newest_ms("t") == 2000  # only reads move the mark
+    assert store.mirror.read_mark_ms("t") == 2000  # only reads move the mark
     with store.transaction():
         store.mirror.apply_read("t", [Contact("b", "Beta", ContactStatus.ARCHIVED,
                                               updated_ms=4000)])
         store.mirror.apply_read("t", [])
-    assert store.mirror.newest_ms("t") == 4000
+    assert store.mirror.read_mark_ms("t") == 4000
     assert store.mirror.contacts("t")[-1].is_archived
+    with store.transaction():  # Xero's time when a read began is the mark, never going back
+        store.mirror.apply_read("t", [Contact("c", "Gamma", updated_ms=4500)], started_ms=5000)
+        store.mirror.apply_read("t", [], started_ms=4800)
+    assert store.mirror.read_mark_ms("t") == 5000
     assert store.mirror.contacts("other") == []
 
 

@@ -38,6 +38,12 @@ class Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     server: Server
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The Date header, from the sandbox's clock: Xero's own time, as UpdatedDateUTC."""
+        if timestamp is None:
+            timestamp = self.server.router.state.options.clock()
+        return super().date_time_string(timestamp)
+
     def version_string(self) -> str:
         return self.server_version
 

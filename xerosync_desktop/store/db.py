@@ -79,7 +79,7 @@ _MIGRATIONS: tuple[str, ...] = (
     );
     CREATE TABLE mirror_reads (
         tenant_id TEXT PRIMARY KEY,
-        newest_ms INTEGER NOT NULL,        -- the newest UpdatedDateUTC a read has returned
+        mark_ms   INTEGER NOT NULL,        -- Xero's time when the latest read began
         read_at   TEXT NOT NULL
     );
     CREATE TABLE intents (

@@ -2,9 +2,10 @@
 
 Public API: ContactMirror.
 
-A run reads only what changed since the newest `UpdatedDateUTC` a read has returned, so the
-mark advances from reads alone: a contact written by this app but changed by someone else
-in the meantime is still re-read. A row never goes back to an older version of a contact.
+A run reads only what changed since the last read began (Xero's time, from its Date
+header), so the mark advances from reads alone: a contact written by this app but changed
+by someone else in the meantime is still re-read. A row never goes back to an older version
+of a contact.
 """
 
 from __future__ import annotations
@@ -30,22 +31,29 @@ class ContactMirror:
         return [Contact(contact_id=r[0], name=r[1], status=_status(r[2]), contact_number=r[3],
                         updated_ms=r[4]) for r in rows]
 
-    def newest_ms(self, tenant_id: str) -> int | None:
-        """The newest UpdatedDateUTC any read returned; None when never read (read all)."""
-        row = self._conn.execute("SELECT newest_ms FROM mirror_reads WHERE tenant_id = ?",
+    def read_mark_ms(self, tenant_id: str) -> int | None:
+        """Xero's time when the latest read began; None when never read (read all)."""
+        row = self._conn.execute("SELECT mark_ms FROM mirror_reads WHERE tenant_id = ?",
                                  (tenant_id,)).fetchone()
         return None if row is None else int(row[0])
 
-    def apply_read(self, tenant_id: str, contacts: Iterable[Contact]) -> None:
-        """Store what a read returned and advance the read mark (call inside a transaction)."""
+    def apply_read(self, tenant_id: str, contacts: Iterable[Contact],
+                   started_ms: int | None = None) -> None:
+        """Store what a read returned and advance the read mark (call inside a transaction).
+
+        `started_ms` is Xero's time when the read began: every change before it was read.
+        Without it, the newest UpdatedDateUTC read stands in.
+        """
         rows = list(contacts)
         self._upsert(tenant_id, rows)
-        newest = max((c.updated_ms for c in rows), default=0)
+        mark = max((c.updated_ms for c in rows), default=0)
+        if started_ms is not None:
+            mark = started_ms
         self._conn.execute(
-            "INSERT INTO mirror_reads (tenant_id, newest_ms, read_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (tenant_id) DO UPDATE SET newest_ms = max(newest_ms, "
-            "excluded.newest_ms), read_at = excluded.read_at",
-            (tenant_id, newest, datetime.now(UTC).isoformat(timespec="seconds")))
+            "INSERT INTO mirror_reads (tenant_id, mark_ms, read_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (tenant_id) DO UPDATE SET mark_ms = max(mark_ms, "
+            "excluded.mark_ms), read_at = excluded.read_at",
+            (tenant_id, mark, datetime.now(UTC).isoformat(timespec="seconds")))
 
     def apply_written(self, tenant_id: str, contacts: Iterable[Contact]) -> None:
         """Store contacts as a write's answer returned them; the read mark stays."""

@@ -5,8 +5,8 @@ OVERLAP.
 
 Xero's contacts come from the store's mirror of the organisation, brought up to date first:
 everything on the first read, then only what changed (If-Modified-Since, whole seconds, a
-little before the newest change already read, since Xero does not say whether the header
-is inclusive; the overlap is read again and de-duplicated by ContactID).
+little before the last read began, since Xero does not say whether the header is inclusive;
+the overlap is read again and de-duplicated by ContactID).
 """
 
 from __future__ import annotations
@@ -79,17 +79,18 @@ def load_review(settings: SyncSettings, xero: XeroClient, store: Store,
 def refresh_mirror(tenant_id: str, xero: XeroClient, store: Store, report: Report,
                    ) -> list[Contact]:
     """Read what changed in Xero into the mirror; every mirrored contact of the organisation."""
-    newest = store.mirror.newest_ms(tenant_id)
-    since = None if newest is None else (
-        datetime.fromtimestamp(newest // 1000, UTC) - OVERLAP)
+    mark = store.mirror.read_mark_ms(tenant_id)
+    since = None if mark is None else (
+        datetime.fromtimestamp(mark // 1000, UTC) - OVERLAP)
     what = "Xero contacts" if since is None else "changed Xero contacts"
     read = xero.read_contacts(
         tenant_id, since,
         on_page=lambda done, total: report(Progress(done, total,
                                                     f"Read {done} of {total} {what}…")))
+    started_ms = None if read.started_at is None else int(read.started_at.timestamp() * 1000)
     with store.transaction():
-        store.mirror.apply_read(tenant_id, read)
-    log.info("read %d %s", len(read), what)
+        store.mirror.apply_read(tenant_id, read.contacts, started_ms)
+    log.info("read %d %s", len(read.contacts), what)
     return store.mirror.contacts(tenant_id)
 
 

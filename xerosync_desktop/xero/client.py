@@ -1,6 +1,7 @@
 """Xero client: the only module that imports xero_python. SDK models and errors in, ours out.
 
-Public API: XeroClient, Organisation, WriteResult, PkceOAuth2Token, PAGE_SIZE.
+Public API: XeroClient, Organisation, ContactRead, WriteResult, PkceOAuth2Token,
+PAGE_SIZE.
 
 Every call goes through `_call()`, which paces on Xero's limit headers, refreshes the access
 token once on a 401, waits out a per-minute 429 (Retry-After) and retries a 5xx or a dropped
@@ -12,6 +13,7 @@ stock pool re-sends a PUT after a dropped connection and sleeps up to six hours 
 
 from __future__ import annotations
 
+import email.utils
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
@@ -64,6 +66,15 @@ class Organisation:
     tenant_id: str
     name: str
     connection_id: str = ""
+
+
+@dataclass(frozen=True)
+class ContactRead:
+    """What a read of the contacts returned, and Xero's time when it began (its Date
+    header, whole seconds): every change before then is in `contacts`."""
+
+    contacts: list[Contact]
+    started_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -124,6 +135,7 @@ class XeroClient:
         self._identity = IdentityApi(self._api_client, base_url=endpoints.identity_base)
         self.pacing = pacing or Pacing()
         self.on_wait: WaitListener | None = None  # a job's countdown; False means cancel
+        self._last_headers: Mapping[str, str] = {}  # of the last call that succeeded
 
     def close(self) -> None:
         self._api_client.rest_client.pool_manager.clear()
@@ -148,22 +160,28 @@ class XeroClient:
                    organisation.connection_id)
 
     def read_contacts(self, tenant_id: str, modified_since: datetime | None = None,
-                      on_page: Callable[[int, int], None] | None = None) -> list[Contact]:
+                      on_page: Callable[[int, int], None] | None = None) -> ContactRead:
         """Contacts, archived included, in pages of 1,000; `on_page(read, total)`.
 
         With `modified_since` (UTC), only those changed since then (If-Modified-Since, whole
-        seconds); without it, every contact.
+        seconds); without it, every contact. Pages go in ContactID order, which an edit made
+        during the read does not reorder (in UpdatedDateUTC order the edited contact moves
+        to the end and the one after it slips into the page already read).
         """
         since: dict[str, Any] = {}
         if modified_since is not None:
             moment = modified_since.astimezone(UTC).replace(tzinfo=None, microsecond=0)
             since["if_modified_since"] = moment
         contacts: list[Contact] = []
+        started_at: datetime | None = None
         page = 1
         while True:
             result = self._call("reading the contacts", tenant_id,
                                 self._accounting.get_contacts, tenant_id, page=page,
-                                page_size=PAGE_SIZE, include_archived=True, **since)
+                                page_size=PAGE_SIZE, include_archived=True,
+                                order="ContactID ASC", **since)
+            if started_at is None:
+                started_at = _server_time(self._last_headers)
             batch = result.contacts or []
             contacts.extend(_contact(c) for c in batch)
             total = getattr(result.pagination, "item_count", None) or len(contacts)
@@ -171,7 +189,7 @@ class XeroClient:
                 on_page(len(contacts), max(total, len(contacts)))
             page_count = getattr(result.pagination, "page_count", None)
             if len(batch) < PAGE_SIZE or (page_count is not None and page >= page_count):
-                return contacts
+                return ContactRead(contacts, started_at)
             page += 1
 
     def create_contacts(self, tenant_id: str, drafts: Sequence[ContactDraft],
@@ -218,6 +236,7 @@ class XeroClient:
                     data, _, headers = method(*args, _request_timeout=TIMEOUT,
                                               _return_http_data_only=False, **kwargs)
                 self.pacing.observe(tenant_id, headers)
+                self._last_headers = headers
                 return data
             except HTTPStatusException as exc:
                 status = exc.http_resp.status if exc.http_resp is not None else 0
@@ -266,6 +285,15 @@ class XeroClient:
 
     def _wait(self, seconds: float, reason: str) -> None:
         self.pacing.wait(seconds, reason, self.on_wait)
+
+
+def _server_time(headers: Mapping[str, str]) -> datetime | None:
+    """Xero's clock at an answer: its Date header."""
+    try:
+        moment = email.utils.parsedate_to_datetime(headers.get("Date") or "")
+    except (TypeError, ValueError, IndexError):
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _headers(exc: HTTPStatusException) -> Mapping[str, str]:
