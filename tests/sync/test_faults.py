@@ -12,12 +12,14 @@ import threading
 from pathlib import Path
 
 import pytest
+import urllib3
+from xero_python.api_client import ApiClient
 
 from xerosync_desktop.core.model import Status
 from xerosync_desktop.errors import SyncBusyError
 from xerosync_desktop.paths import AppPaths
 from xerosync_desktop.sync.events import LogEntry, Waiting
-from xerosync_desktop.sync.review import confirm_mappings, load_review
+from xerosync_desktop.sync.review import confirm_mappings, load_review, refresh_mirror
 
 from .conftest import (
     Demo,
@@ -265,3 +267,121 @@ def test_an_edit_in_xero_during_a_paged_read_is_neither_skipped_nor_lost(
 
     demo.clock.advance(5)
     assert review()[edited] == "Edited While Reading"  # the next read picks the edit up
+
+
+def contact_in_xero(demo: Demo, contact_id: str) -> dict:
+    return next(c for c in demo.sandbox.contacts(demo.tenant_id)
+                if c["ContactID"] == contact_id)
+
+
+def one_client(path: Path, email: str, client_id: str = "R001",
+               name: str = "Replay Client") -> Path:
+    path.write_text(f"Client ID,Client Name,Status,Email\n{client_id},{name},Active,{email}\n",
+                    encoding="utf-8")
+    return path
+
+
+def test_a_rename_in_xero_is_put_back_by_a_run_minutes_later(demo: Demo, tmp_path: Path,
+                                                             ) -> None:
+    clients = one_client(tmp_path / "clients.csv", "a@example.com")
+    run(demo, clients)
+    one_client(clients, "b@example.com")
+    run(demo, clients)  # an update, whose answer Xero keeps for replay for minutes
+    contact_id = stored_links(demo)["R001"]
+    demo.clock.advance(5)
+    demo.sandbox.update_contact(demo.tenant_id, contact_id, Name="Renamed In Xero")
+    demo.clock.advance(5)
+
+    summary, _ = run(demo, clients)  # the same update again: a new request, not a replay
+
+    assert summary.updated == 1
+    assert contact_in_xero(demo, contact_id)["Name"] == "Replay Client"
+
+
+def test_an_update_whose_answer_was_lost_is_sent_again_even_if_the_file_goes_back(
+        demo: Demo, tmp_path: Path) -> None:
+    clients = one_client(tmp_path / "clients.csv", "a@example.com")
+    run(demo, clients)
+    contact_id = stored_links(demo)["R001"]
+    read = next_call(demo)
+    demo.sandbox.inject(f"drop:calls={read + 1}-{read + 6}")  # saved, never answered
+    stopped, _ = run(demo, one_client(clients, "b@example.com"))
+    assert stopped.outcome == "stopped"
+    assert contact_in_xero(demo, contact_id)["EmailAddress"] == "b@example.com"
+    demo.sandbox.clear_faults()
+    demo.clock.advance(3600)
+
+    summary, _ = run(demo, one_client(clients, "a@example.com"))
+
+    assert (summary.updated, summary.unchanged) == (1, 0)
+    assert contact_in_xero(demo, contact_id)["EmailAddress"] == "a@example.com"
+
+
+def test_reconciling_matches_the_client_id_exactly_before_ignoring_case(
+        demo: Demo, tmp_path: Path) -> None:
+    clients = write_clients(tmp_path / "clients.csv", [("ab1", "Lower Co", "Active"),
+                                                        ("AB1", "Upper Co", "Active")])
+    read = next_call(demo)
+    demo.sandbox.inject(f"drop:calls={read + 1}-{read + 6}")
+    run(demo, clients)
+    demo.sandbox.clear_faults()
+    demo.clock.advance(3600)
+
+    summary, events = run(demo, clients)
+
+    assert (summary.created, summary.failed) == (0, 0)
+    by_number = {c.get("ContactNumber"): c for c in assert_xero_consistent(demo)}
+    links = stored_links(demo)
+    assert links["ab1"] == by_number["ab1"]["ContactID"]
+    assert links["AB1"] == by_number["AB1"]["ContactID"]
+    assert sorted(e.client_id for e in entries(events, "Reconciled")) == ["AB1", "ab1"]
+
+
+def test_an_edit_while_xero_prepares_the_first_page_is_read_next_time(demo: Demo) -> None:
+    with demo.ctx.open_store() as store, demo.ctx.open_xero() as xero:
+        refresh_mirror(demo.tenant_id, xero, store, lambda event: None)
+        demo.clock.advance(60)
+        first = min(c["ContactID"] for c in demo.sandbox.contacts(demo.tenant_id))
+        held = threading.Event()
+        demo.sandbox.on_fault(lambda applied: held.set())
+        demo.sandbox.inject(f"hold:calls={next_call(demo)},when=after,seconds=30")
+        def read_again() -> None:
+            with demo.ctx.open_store() as own_store, demo.ctx.open_xero() as own_xero:
+                refresh_mirror(demo.tenant_id, own_xero, own_store, lambda event: None)
+
+        reading = threading.Thread(target=read_again)
+        reading.start()
+        try:
+            assert held.wait(10)
+            demo.clock.advance(1)  # the page is ready, its answer not yet sent
+            demo.sandbox.update_contact(demo.tenant_id, first, Name="Edited During The Read")
+            demo.clock.advance(5)  # the answer leaves six seconds after the query
+        finally:
+            demo.sandbox.release_holds()
+            reading.join(30)
+        demo.sandbox.clear_faults()
+        demo.clock.advance(60)
+        names = {c.contact_id: c.name
+                 for c in refresh_mirror(demo.tenant_id, xero, store, lambda event: None)}
+    assert names[first] == "Edited During The Read"
+
+
+def test_a_token_refresh_whose_connection_drops_is_tried_again_not_a_reconnect(
+        demo: Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    clients = new_clients(tmp_path, 5)
+    demo.sandbox.expire_access_tokens()  # the next call answers 401: refresh, then retry
+    refresh = ApiClient.refresh_oauth2_token
+    attempts: list[int] = []
+
+    def dropped_once(self: ApiClient, *args: object, **kwargs: object) -> object:
+        attempts.append(1)
+        if len(attempts) == 1:  # the network, not Xero: the SDK raises urllib3's error
+            raise urllib3.exceptions.ProtocolError("Connection aborted.")
+        return refresh(self, *args, **kwargs)
+
+    monkeypatch.setattr(ApiClient, "refresh_oauth2_token", dropped_once)
+
+    summary, _ = run(demo, clients)
+
+    assert (summary.outcome, summary.created) == ("finished", 5)
+    assert len(attempts) == 2

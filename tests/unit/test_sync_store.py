@@ -23,24 +23,26 @@ def test_the_mirror_never_goes_back_to_an_older_contact(store: Store) -> None:
     assert store.mirror.read_mark_ms("t") is None  # never read: read everything
     with store.transaction():
         store.mirror.apply_read("t", [Contact("a", "Acme", updated_ms=2000),
-                                      Contact("b", "Beta", updated_ms=1000)])
+                                      Contact("b", "Beta", updated_ms=1000)], started_ms=2500)
     with store.transaction():
         store.mirror.apply_written("t", [Contact("a", "Acme Ltd", updated_ms=3000)])
         store.mirror.apply_read("t", [Contact("a", "Acme", updated_ms=2000)])  # stale page
     assert [(c.name, c.updated_ms) for c in store.mirror.contacts("t")] == [
         ("Beta", 1000), ("Acme Ltd", 3000)]
-    assert store.mirror.read_mark_ms("t") == 2000  # only reads move the mark
+    assert store.mirror.read_mark_ms("t") == 2500  # only reads with Xero's time move it
     with store.transaction():
         store.mirror.apply_read("t", [Contact("b", "Beta", ContactStatus.ARCHIVED,
-                                              updated_ms=4000)])
-        store.mirror.apply_read("t", [])
-    assert store.mirror.read_mark_ms("t") == 4000
-    assert store.mirror.contacts("t")[-1].is_archived
-    with store.transaction():  # Xero's time when a read began is the mark, never going back
-        store.mirror.apply_read("t", [Contact("c", "Gamma", updated_ms=4500)], started_ms=5000)
-        store.mirror.apply_read("t", [], started_ms=4800)
+                                              updated_ms=4000)], started_ms=5000)
+        store.mirror.apply_read("t", [], started_ms=4800)  # an older read ends later
     assert store.mirror.read_mark_ms("t") == 5000
+    assert store.mirror.contacts("t")[-1].is_archived
     assert store.mirror.contacts("other") == []
+
+
+def test_a_read_without_xeros_time_leaves_the_mark_for_a_full_read(store: Store) -> None:
+    with store.transaction():
+        store.mirror.apply_read("t", [Contact("a", "Acme", updated_ms=9000)])
+    assert store.mirror.read_mark_ms("t") == 0  # falsy: the next read reads everything
 
 
 def test_intents_are_open_until_settled(store: Store) -> None:

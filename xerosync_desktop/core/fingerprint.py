@@ -3,9 +3,12 @@
 Public API: fingerprint(), batch_key().
 
 Pure functions of the drafts. A client whose draft has the fingerprint stored at its last
-successful sync has nothing new to send. A batch's key depends only on the organisation, the
-kind of call and the exact drafts, so a retry of the same batch (in this run or the next)
-carries the same key and Xero replays its first answer instead of applying it twice.
+successful sync has nothing new to send. A batch's key depends on the organisation, the kind
+of call, the exact drafts and the view of Xero they were planned against (when the run's
+read began): a retry of the batch carries the same key, so Xero replays its first answer
+instead of applying it twice, while a later run, planned against a newer view, is applied
+(Xero replays a key's answer, refusals included, for minutes: a content-only key would
+answer a deliberate re-send, or a send after a clash was fixed, from that replay).
 """
 
 from __future__ import annotations
@@ -26,7 +29,12 @@ def fingerprint(draft: ContactDraft) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def batch_key(tenant_id: str, verb: str, drafts: Sequence[ContactDraft]) -> str:
-    """The Idempotency-Key of one batch (64 characters; Xero allows 128)."""
-    text = json.dumps([tenant_id.lower(), verb, [fingerprint(d) for d in drafts]])
+def batch_key(tenant_id: str, verb: str, drafts: Sequence[ContactDraft],
+              planned_against: int = 0) -> str:
+    """The Idempotency-Key of one batch (64 characters; Xero allows 128).
+
+    `planned_against` is Xero's time (ms) when the read the plan came from began.
+    """
+    text = json.dumps([tenant_id.lower(), verb, planned_against,
+                       [fingerprint(d) for d in drafts]])
     return hashlib.sha256(text.encode()).hexdigest()

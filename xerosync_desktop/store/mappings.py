@@ -6,7 +6,7 @@ Public API: Mappings.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 
@@ -43,3 +43,9 @@ class Mappings:
             "updated_at = excluded.updated_at, fingerprint = excluded.fingerprint",
             [(tenant_id, client_id, contact_id, source, now, sent.get(client_id, ""))
              for client_id, contact_id in links.items()])
+
+    def forget_fingerprints(self, tenant_id: str, client_ids: Sequence[str]) -> None:
+        """What was sent for these clients is unknown: the next sync sends them again."""
+        self._conn.executemany(
+            "UPDATE mappings SET fingerprint = '' WHERE tenant_id = ? AND client_id = ?",
+            [(tenant_id, client_id) for client_id in client_ids])

@@ -42,13 +42,13 @@ class ContactMirror:
         """Store what a read returned and advance the read mark (call inside a transaction).
 
         `started_ms` is Xero's time when the read began: every change before it was read.
-        Without it, the newest UpdatedDateUTC read stands in.
+        Without it the mark stays where it was (a first read leaves it at 0: everything is
+        read again), since the contacts' own times, read in ContactID order, could skip an
+        edit made during the read.
         """
         rows = list(contacts)
         self._upsert(tenant_id, rows)
-        mark = max((c.updated_ms for c in rows), default=0)
-        if started_ms is not None:
-            mark = started_ms
+        mark = started_ms or 0
         self._conn.execute(
             "INSERT INTO mirror_reads (tenant_id, mark_ms, read_at) VALUES (?, ?, ?) "
             "ON CONFLICT (tenant_id) DO UPDATE SET mark_ms = max(mark_ms, "

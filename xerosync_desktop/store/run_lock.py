@@ -2,7 +2,7 @@
 
 Public API: RunLock, RunHolder.
 
-The lock is an OS file lock (filelock: fcntl.flock on POSIX, msvcrt.locking on Windows),
+The lock is an OS file lock (filelock: fcntl.flock on POSIX, LockFileEx on Windows),
 which the operating system releases when its process ends, however it ends: a lock left by
 a killed process is recovered by the next run. Who holds it is written to the store, so a
 refused run can say who is syncing, and a run that takes over can say it did.

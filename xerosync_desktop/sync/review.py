@@ -80,7 +80,7 @@ def refresh_mirror(tenant_id: str, xero: XeroClient, store: Store, report: Repor
                    ) -> list[Contact]:
     """Read what changed in Xero into the mirror; every mirrored contact of the organisation."""
     mark = store.mirror.read_mark_ms(tenant_id)
-    since = None if mark is None else (
+    since = None if not mark else (
         datetime.fromtimestamp(mark // 1000, UTC) - OVERLAP)
     what = "Xero contacts" if since is None else "changed Xero contacts"
     read = xero.read_contacts(

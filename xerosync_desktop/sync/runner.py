@@ -72,6 +72,7 @@ class _Run:
     counts: dict[Action, int] = field(default_factory=lambda: dict.fromkeys(Action, 0))
     pending: list[LogEntry] = field(default_factory=list)
     written: int = 0
+    read_mark: int = 0  # Xero's time when this run's read began: part of each batch's key
 
     def entry(self, level: Level, action: str, message: str, item: PlannedItem | None = None,
               contact_id: str = "", client: tuple[str, str] | None = None) -> None:
@@ -104,7 +105,8 @@ def run_plan(review: Review, xero: XeroClient, store: Store, report: Report,
     settings = review.settings
     started = datetime.now(UTC)
     run = _Run(store.runs.start(settings.tenant_id, settings.tenant_name, settings.clients_file,
-                                started), store, report, settings.tenant_id)
+                                started), store, report, settings.tenant_id,
+               read_mark=store.mirror.read_mark_ms(settings.tenant_id) or 0)
     report(RunStarted(run.run_id, started))
     xero.on_wait = countdown(report, should_stop,
                              lambda text: run.entry(Level.WARNING, "Waiting", text))
@@ -178,47 +180,65 @@ def _settled_entry(run: _Run, item: PlannedItem) -> None:
 def _reconcile(run: _Run, review: Review) -> bool:
     """Settle the batches an earlier run sent without hearing back; True if links changed.
 
-    A create whose answer was lost may have been committed by Xero: its contact carries the
-    client id as ContactNumber, and the mirror (just read) holds it. Such clients are linked
-    (their next update confirms the content); the rest are created by this run. An update
-    needs nothing: without a stored fingerprint it is simply sent again.
+    A create whose answer was lost may have been saved by Xero: its contact carries the
+    client id as ContactNumber, and the mirror (just read) holds it. Such clients are linked;
+    the rest are planned again like any other client. Whatever an unsettled batch held, its
+    clients' fingerprints are cleared: Xero may or may not hold what was sent, so the next
+    plan sends them again (an update by ContactID is safe to repeat).
     """
     intents = run.store.intents.open(run.tenant_id)
     if not intents:
         return False
-    by_number = {c.contact_number.strip().casefold(): c for c in review.contacts
-                 if c.contact_number}
-    mapped = run.store.mappings.for_tenant(run.tenant_id)
-    linked = set(mapped.values())
+    exact: dict[str, Contact] = {}
+    folded: dict[str, list[Contact]] = {}
+    for known in review.contacts:
+        if known.contact_number:
+            exact.setdefault(known.contact_number, known)
+            folded.setdefault(known.contact_number.strip().casefold(), []).append(known)
+    linked = {contact_id: client_id for client_id, contact_id
+              in run.store.mappings.for_tenant(run.tenant_id).items()}
     names = {c.client_id: c.name for c in review.clients}
     links: dict[str, str] = {}
+    resend: list[str] = []
     for intent in intents:
-        if intent.verb != "create":
-            continue
         for item in intent.items:
-            contact = by_number.get(item.client_id.strip().casefold())
+            resend.append(item.client_id)
+            if intent.verb != "create":
+                continue
+            number = item.client_id.strip()
+            others = folded.get(number.casefold(), [])
+            contact = exact.get(number) or (
+                others[0] if len(others) == 1 else None)
             who = (item.client_id, names.get(item.client_id, ""))
+            holder = linked.get(contact.contact_id) if contact else None
             if contact is None:
-                run.entry(Level.INFO, "Checked", "An earlier run's batch did not reach Xero "
-                          "for this client; it will be added now.", client=who)
-            elif contact.contact_id in linked or item.client_id in links:
-                continue  # already linked (the earlier answer was stored after all)
+                run.entry(Level.INFO, "Checked", "An earlier run stopped while sending this "
+                          "client; Xero holds no contact with its client ID, so it is "
+                          "planned again.", client=who)
+            elif holder == item.client_id:
+                continue  # the earlier answer was stored after all
+            elif holder is not None:
+                run.entry(Level.WARNING, "Checked", f"The Xero contact with this client ID "
+                          f"is linked to client {holder}; this client is planned again.",
+                          contact_id=contact.contact_id, client=who)
             else:
-                linked.add(contact.contact_id)
+                linked[contact.contact_id] = item.client_id
                 links[item.client_id] = contact.contact_id
                 run.entry(Level.WARNING, "Reconciled", "Found in Xero by its client ID: an "
                           "earlier run's answer was lost after Xero saved it. Linked, not "
                           "created again.", contact_id=contact.contact_id, client=who)
+    with run.store.transaction():
+        run.store.mappings.forget_fingerprints(run.tenant_id, resend)
     run.commit(links, settle=[intent.intent_id for intent in intents], source="reconciled")
     log.info("reconciled %d open intents, %d clients linked", len(intents), len(links))
-    return bool(links)
+    return True
 
 
 def _send(run: _Run, xero: XeroClient, batch: tuple[PlannedItem, ...]) -> None:
     """Write the batch's intent, send it, store the answer with the intent settled."""
     drafts = [item.draft for item in batch if item.draft is not None]
     verb = "update" if batch[0].action is Action.UPDATE else "create"
-    key = batch_key(run.tenant_id, verb, drafts)
+    key = batch_key(run.tenant_id, verb, drafts, run.read_mark)
     with run.store.transaction():
         intent_id = run.store.intents.record(
             run.tenant_id, run.run_id, verb, key,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import email.utils
 import json
 import logging
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -57,6 +58,11 @@ PAGE_SIZE = 1000  # Xero's largest page
 TIMEOUT = (10, 60)  # (connect, read) seconds; the SDK ignores a float
 MAX_LIMIT_WAITS = 10  # per-minute 429s in a row before giving up on a call
 _RETRIED_STATUSES = frozenset({500, 502, 503, 504})
+_LIMITS = {  # X-Rate-Limit-Problem -> the limit, in words
+    "minute": "Xero's per-minute limit",
+    "concurrent": "Xero's limit of calls at the same time",
+    "appminute": "Xero's per-minute limit for the whole app",
+}
 
 
 @dataclass(frozen=True)
@@ -70,8 +76,9 @@ class Organisation:
 
 @dataclass(frozen=True)
 class ContactRead:
-    """What a read of the contacts returned, and Xero's time when it began (its Date
-    header, whole seconds): every change before then is in `contacts`."""
+    """What a read of the contacts returned, and Xero's time when it began (the Date of
+    the first answer, less how long it took): every change before then is in `contacts`.
+    None when Xero sent no Date."""
 
     contacts: list[Contact]
     started_at: datetime | None
@@ -176,12 +183,15 @@ class XeroClient:
         started_at: datetime | None = None
         page = 1
         while True:
+            asked = self.pacing.clock()
             result = self._call("reading the contacts", tenant_id,
                                 self._accounting.get_contacts, tenant_id, page=page,
                                 page_size=PAGE_SIZE, include_archived=True,
                                 order="ContactID ASC", **since)
-            if started_at is None:
-                started_at = _server_time(self._last_headers)
+            if page == 1 and (answered := _server_time(self._last_headers)) is not None:
+                # the Date is when the answer left: the query ran up to that long before
+                took = math.ceil(self.pacing.clock() - asked)
+                started_at = answered - timedelta(seconds=took)
             batch = result.contacts or []
             contacts.extend(_contact(c) for c in batch)
             total = getattr(result.pagination, "item_count", None) or len(contacts)
@@ -229,9 +239,9 @@ class XeroClient:
             attempt += 1
             try:
                 if refresh_now:
-                    refresh_now = False
                     if self._api_client.refresh_oauth2_token() is None:
                         raise AuthorizationError()
+                    refresh_now = False  # only once it worked: a dropped refresh is retried
                 with self.pacing.call(tenant_id or "identity"):
                     data, _, headers = method(*args, _request_timeout=TIMEOUT,
                                               _return_http_data_only=False, **kwargs)
@@ -249,8 +259,8 @@ class XeroClient:
                     continue
                 if status == 429 and _problem(headers) != "day" and limit_waits < MAX_LIMIT_WAITS:
                     limit_waits += 1
-                    self._wait(_retry_after(headers), f"Xero's per-{_problem(headers)} limit "
-                               "was reached; carrying on by itself")
+                    self._wait(_retry_after(headers), f"{_LIMITS[_problem(headers)]} was "
+                               "reached; carrying on by itself")
                     self.pacing.waited_out(tenant_id)
                     attempt -= 1
                     continue
@@ -330,9 +340,8 @@ def _translate(exc: HTTPStatusException, status: int, doing: str) -> Exception:
                     f"{doing}. Nothing was lost; sync again after {when} "
                     f"(in {_duration(retry_after)}) to carry on where it stopped.")
         else:
-            text = (f"Xero's per-{problem} limit of calls was still reached after "
-                    f"{MAX_LIMIT_WAITS} waits while {doing}. Nothing was lost; try again "
-                    f"in {_duration(retry_after)}.")
+            text = (f"{_LIMITS[problem]} was still reached after {MAX_LIMIT_WAITS} waits "
+                    f"while {doing}. Nothing was lost; try again in {_duration(retry_after)}.")
         return RateLimitError(text, problem, retry_after, resume_at)
     if status == 401:
         return AuthorizationError()
