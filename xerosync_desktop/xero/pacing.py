@@ -37,10 +37,10 @@ BACKOFF_CAP = 30.0
 class _Tenant:
     """What one organisation's minute looks like from here."""
 
+    slots: threading.BoundedSemaphore  # calls in flight, up to Xero's concurrent limit
     calls: deque[float] = field(default_factory=deque)  # when this process made its calls
     minute_left: int | None = None  # X-MinLimit-Remaining of the last answer
     observed_at: float = 0.0  # when that answer came
-    slots: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(5))
 
 
 class Pacing:
@@ -60,8 +60,7 @@ class Pacing:
     def _tenant(self, tenant_id: str) -> _Tenant:
         key = tenant_id.lower()
         if key not in self._tenants:
-            self._tenants[key] = _Tenant(
-                slots=threading.BoundedSemaphore(self._concurrent))
+            self._tenants[key] = _Tenant(threading.BoundedSemaphore(self._concurrent))
         return self._tenants[key]
 
     def delay(self, tenant_id: str) -> float:
