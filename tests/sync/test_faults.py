@@ -105,7 +105,7 @@ def test_xero_down_stops_the_run_and_the_next_one_reconciles_by_contact_number(
     assert len(demo.sandbox.contacts(demo.tenant_id)) == 15 + 100  # Xero has the 2nd batch
     with demo.ctx.open_store() as store:
         [pending] = store.intents.open(demo.tenant_id)
-        assert pending.verb == "create" and len(pending.items) == 50
+        assert pending.verb == "create" and len(pending.client_ids) == 50
     assert len(stored_links(demo)) == 50
 
     demo.sandbox.clear_faults()
@@ -361,8 +361,8 @@ def test_an_edit_while_xero_prepares_the_first_page_is_read_next_time(demo: Demo
             reading.join(30)
         demo.sandbox.clear_faults()
         demo.clock.advance(60)
-        names = {c.contact_id: c.name
-                 for c in refresh_mirror(demo.tenant_id, xero, store, lambda event: None)}
+        refresh_mirror(demo.tenant_id, xero, store, lambda event: None)
+        names = {c.contact_id: c.name for c in store.mirror.contacts(demo.tenant_id)}
     assert names[first] == "Edited During The Read"
 
 

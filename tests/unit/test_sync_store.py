@@ -9,7 +9,7 @@ import pytest
 
 from xerosync_desktop.core.model import Contact, ContactStatus
 from xerosync_desktop.errors import SyncBusyError
-from xerosync_desktop.store import IntentItem, Store
+from xerosync_desktop.store import Store
 
 
 @pytest.fixture
@@ -47,10 +47,10 @@ def test_a_read_without_xeros_time_leaves_the_mark_for_a_full_read(store: Store)
 
 def test_intents_are_open_until_settled(store: Store) -> None:
     with store.transaction():
-        first = store.intents.record("t", 1, "create", "k1", [IntentItem("c1", "", "f1")])
-        store.intents.record("t", 1, "update", "k2", [IntentItem("c2", "id2", "f2")])
-    assert [(i.verb, i.items) for i in store.intents.open("t")] == [
-        ("create", (IntentItem("c1", "", "f1"),)), ("update", (IntentItem("c2", "id2", "f2"),))]
+        first = store.intents.record("t", 1, "create", "k1", ["c1", "c3"])
+        store.intents.record("t", 1, "update", "k2", ["c2"])
+    assert [(i.verb, i.client_ids) for i in store.intents.open("t")] == [
+        ("create", ("c1", "c3")), ("update", ("c2",))]
     with store.transaction():
         store.intents.settle([first])
     assert [i.idempotency_key for i in store.intents.open("t")] == ["k2"]

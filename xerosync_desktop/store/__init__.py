@@ -10,7 +10,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 from .db import open_database, transaction
-from .intents import Intent, IntentItem, Intents
+from .intents import Intent, Intents
 from .mappings import Mappings
 from .mirror import ContactMirror
 from .run_lock import RunHolder, RunLock
@@ -18,7 +18,7 @@ from .runs import RunRecord, Runs
 from .settings import DEFAULT_REDIRECT_PORT, Settings, SyncSettings, XeroApp
 
 __all__ = ["Store", "SyncSettings", "XeroApp", "RunRecord", "transaction",
-           "DEFAULT_REDIRECT_PORT", "Intent", "IntentItem", "RunHolder", "RunLock"]
+           "DEFAULT_REDIRECT_PORT", "Intent", "RunHolder", "RunLock"]
 
 
 class Store:

@@ -88,7 +88,7 @@ _MIGRATIONS: tuple[str, ...] = (
         run_id          INTEGER NOT NULL,
         verb            TEXT NOT NULL,     -- 'create' or 'update'
         idempotency_key TEXT NOT NULL,
-        items           TEXT NOT NULL,     -- JSON [[client_id, contact_id, fingerprint], ...]
+        items           TEXT NOT NULL,     -- JSON [client_id, ...]
         created_at      TEXT NOT NULL,
         settled_at      TEXT
     );

@@ -1,6 +1,6 @@
 """Write-ahead intents: every batch is recorded before it is sent, and settled after.
 
-Public API: Intents, Intent, IntentItem.
+Public API: Intents, Intent.
 
 An intent still open at the start of a run is a batch whose answer never arrived (a crash,
 a killed process, a dropped connection): Xero may or may not hold its contacts. The run
@@ -17,15 +17,6 @@ from datetime import UTC, datetime
 
 
 @dataclass(frozen=True)
-class IntentItem:
-    """One client of a batch: its ContactID for an update, and what was sent."""
-
-    client_id: str
-    contact_id: str
-    fingerprint: str
-
-
-@dataclass(frozen=True)
 class Intent:
     """A batch sent (or about to be) that has not been settled."""
 
@@ -33,7 +24,7 @@ class Intent:
     run_id: int
     verb: str  # 'create' or 'update'
     idempotency_key: str
-    items: tuple[IntentItem, ...]
+    client_ids: tuple[str, ...]
     created_at: datetime
 
 
@@ -44,9 +35,9 @@ class Intents:
         self._conn = conn
 
     def record(self, tenant_id: str, run_id: int, verb: str, idempotency_key: str,
-               items: Sequence[IntentItem]) -> int:
+               client_ids: Sequence[str]) -> int:
         """Write the intent of a batch about to be sent; its id."""
-        payload = json.dumps([[i.client_id, i.contact_id, i.fingerprint] for i in items])
+        payload = json.dumps(list(client_ids))
         cursor = self._conn.execute(
             "INSERT INTO intents (tenant_id, run_id, verb, idempotency_key, items, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
@@ -60,7 +51,7 @@ class Intents:
             "SELECT id, run_id, verb, idempotency_key, items, created_at FROM intents "
             "WHERE tenant_id = ? AND settled_at IS NULL ORDER BY id", (tenant_id,))
         return [Intent(intent_id=r[0], run_id=r[1], verb=r[2], idempotency_key=r[3],
-                       items=tuple(IntentItem(*item) for item in json.loads(r[4])),
+                       client_ids=tuple(json.loads(r[4])),
                        created_at=datetime.fromisoformat(r[5])) for r in rows]
 
     def settle(self, intent_ids: Sequence[int]) -> None:

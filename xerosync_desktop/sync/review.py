@@ -66,7 +66,8 @@ def load_review(settings: SyncSettings, xero: XeroClient, store: Store,
     report(Progress(0, 0, "Reading the TimeSolv client file…"))
     clients = load_clients(settings.clients_file)
     report(Progress(0, 0, f"Read {len(clients)} clients. Reading contacts from Xero…"))
-    contacts = refresh_mirror(settings.tenant_id, xero, store, report)
+    refresh_mirror(settings.tenant_id, xero, store, report)
+    contacts = store.mirror.contacts(settings.tenant_id)
     mappings = store.mappings.for_tenant(settings.tenant_id)
     rows = build_review(clients, contacts, mappings)
     log.info("review loaded: %d clients, %d Xero contacts, %d stored links", len(clients),
@@ -76,9 +77,8 @@ def load_review(settings: SyncSettings, xero: XeroClient, store: Store,
                   rows=tuple(rows))
 
 
-def refresh_mirror(tenant_id: str, xero: XeroClient, store: Store, report: Report,
-                   ) -> list[Contact]:
-    """Read what changed in Xero into the mirror; every mirrored contact of the organisation."""
+def refresh_mirror(tenant_id: str, xero: XeroClient, store: Store, report: Report) -> None:
+    """Read what changed in Xero into the organisation's mirror."""
     mark = store.mirror.read_mark_ms(tenant_id)
     since = None if not mark else (
         datetime.fromtimestamp(mark // 1000, UTC) - OVERLAP)
@@ -91,7 +91,6 @@ def refresh_mirror(tenant_id: str, xero: XeroClient, store: Store, report: Repor
     with store.transaction():
         store.mirror.apply_read(tenant_id, read.contacts, started_ms)
     log.info("read %d %s", len(read.contacts), what)
-    return store.mirror.contacts(tenant_id)
 
 
 def confirm_mappings(review: Review, store: Store) -> Review:

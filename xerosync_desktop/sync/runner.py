@@ -29,7 +29,7 @@ from ..errors import (
     SettingsError,
     UserError,
 )
-from ..store import IntentItem, Store, SyncSettings
+from ..store import Store, SyncSettings
 from ..xero.client import WriteResult, XeroClient
 from .events import Level, LogEntry, Progress, RunStarted, RunSummary
 from .review import Report, Review, countdown, load_review, refresh_mirror
@@ -86,9 +86,15 @@ class _Run:
 
     def commit(self, links: dict[str, str] | None = None,
                fingerprints: dict[str, str] | None = None, saved: Sequence[Contact] = (),
-               settle: Sequence[int] = (), source: str = "synced") -> None:
-        """Store what Xero confirmed, the intents it settles and the log so far, together."""
+               settle: Sequence[int] = (), source: str = "synced",
+               forget: Sequence[str] = ()) -> None:
+        """Store what Xero confirmed, the intents it settles and the log so far, together.
+
+        `forget` names clients whose last-sent fingerprint no longer holds.
+        """
         with self.store.transaction():
+            if forget:
+                self.store.mappings.forget_fingerprints(self.tenant_id, forget)
             if links:
                 self.store.mappings.save(self.tenant_id, links, source, fingerprints)
             if saved:
@@ -199,37 +205,32 @@ def _reconcile(run: _Run, review: Review) -> bool:
               in run.store.mappings.for_tenant(run.tenant_id).items()}
     names = {c.client_id: c.name for c in review.clients}
     links: dict[str, str] = {}
-    resend: list[str] = []
     for intent in intents:
-        for item in intent.items:
-            resend.append(item.client_id)
-            if intent.verb != "create":
-                continue
-            number = item.client_id.strip()
+        for client_id in intent.client_ids if intent.verb == "create" else ():
+            number = client_id.strip()
             others = folded.get(number.casefold(), [])
             contact = exact.get(number) or (
                 others[0] if len(others) == 1 else None)
-            who = (item.client_id, names.get(item.client_id, ""))
+            who = (client_id, names.get(client_id, ""))
             holder = linked.get(contact.contact_id) if contact else None
             if contact is None:
                 run.entry(Level.INFO, "Checked", "An earlier run stopped while sending this "
                           "client; Xero holds no contact with its client ID, so it is "
                           "planned again.", client=who)
-            elif holder == item.client_id:
+            elif holder == client_id:
                 continue  # the earlier answer was stored after all
             elif holder is not None:
                 run.entry(Level.WARNING, "Checked", f"The Xero contact with this client ID "
                           f"is linked to client {holder}; this client is planned again.",
                           contact_id=contact.contact_id, client=who)
             else:
-                linked[contact.contact_id] = item.client_id
-                links[item.client_id] = contact.contact_id
+                linked[contact.contact_id] = client_id
+                links[client_id] = contact.contact_id
                 run.entry(Level.WARNING, "Reconciled", "Found in Xero by its client ID: an "
                           "earlier run's answer was lost after Xero saved it. Linked, not "
                           "created again.", contact_id=contact.contact_id, client=who)
-    with run.store.transaction():
-        run.store.mappings.forget_fingerprints(run.tenant_id, resend)
-    run.commit(links, settle=[intent.intent_id for intent in intents], source="reconciled")
+    run.commit(links, settle=[intent.intent_id for intent in intents], source="reconciled",
+               forget=[client_id for intent in intents for client_id in intent.client_ids])
     log.info("reconciled %d open intents, %d clients linked", len(intents), len(links))
     return True
 
@@ -242,8 +243,7 @@ def _send(run: _Run, xero: XeroClient, batch: tuple[PlannedItem, ...]) -> None:
     with run.store.transaction():
         intent_id = run.store.intents.record(
             run.tenant_id, run.run_id, verb, key,
-            [IntentItem(item.client.client_id, d.contact_id, fingerprint(d))
-             for item, d in zip(batch, drafts, strict=True)])
+            [item.client.client_id for item in batch])
     if verb == "update":
         results = xero.update_contacts(run.tenant_id, drafts, key)
     else:
