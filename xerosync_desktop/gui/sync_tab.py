@@ -141,6 +141,7 @@ class SyncTab(JobTab):
         self.log_model.clear()
         self.summary_label.clear()
         self.message_bar.clear_message()
+        self._progress_text = ""
         self.progress_bar.setRange(0, 0)  # busy until the plan's size is known
         self._running = True
         self._jobs.start(job, self._on_finished, self._on_failed, self._on_report)
@@ -168,14 +169,17 @@ class SyncTab(JobTab):
             self.progress_bar.setFormat(text.replace("%", "%%"))
             self.log_model.set_countdown(f"Waiting {waiting.seconds} s  {waiting.reason}")
         else:
-            self.progress_bar.setFormat(self._progress_text or "%p%")
-            self.log_model.set_countdown("")
+            self._end_wait()
+
+    def _end_wait(self) -> None:
+        """No countdown: the progress bar shows the progress again."""
+        self.progress_bar.setFormat(self._progress_text or "%p%")
+        self.log_model.set_countdown("")
 
     def _on_finished(self, summary: object) -> None:
         assert isinstance(summary, RunSummary)
         self._running = False
-        self.log_model.set_countdown("")
-        self.progress_bar.setFormat(self._progress_text or "%p%")
+        self._end_wait()
         index = self.runs_box.findData(summary.run_id)
         if index >= 0:
             self.runs_box.setItemText(index, run_label(summary))
@@ -197,7 +201,7 @@ class SyncTab(JobTab):
 
     def _on_failed(self, message: str) -> None:
         self._running = False
-        self.log_model.set_countdown("")
+        self._end_wait()
         self.progress_bar.setRange(0, 1)
         self.progress_bar.reset()
         self.message_bar.show_error(message)
