@@ -180,7 +180,7 @@ def test_whole_seed_flow(qtbot: QtBot, window: MainWindow, ctx: AppContext,
                for r in log_sheet.iter_rows(min_row=2)]
     per_client = [e for e in entries if e["Client ID"]]
     assert sorted(e["Client ID"] for e in per_client) == sorted(
-        c.client_id for c in load_clients(window.setup_tab.clients_file_edit.text()))
+        c.client_id for c in load_clients(window.setup_tab.clients_file_edit.text()).clients)
     assert len(entries) == len(per_client) + 2  # and the Started and Summary lines
     blocked = next(e for e in entries if e["TimeSolv Client"] == "Old Town Bakery")
     assert (blocked["Action"], blocked["Level"]) == ("Skipped", "WARNING")
@@ -195,7 +195,7 @@ def test_whole_seed_flow(qtbot: QtBot, window: MainWindow, ctx: AppContext,
     numbers = [c["ContactNumber"] for c in contacts if c.get("ContactNumber")]
     assert len(numbers) == len(set(numbers)), "duplicate ContactNumbers in Xero"
     by_name = {c["Name"]: c for c in contacts}
-    clients = load_clients(window.setup_tab.clients_file_edit.text())
+    clients = load_clients(window.setup_tab.clients_file_edit.text()).clients
     for client in clients:
         xero_name = client.name.replace("  ", " _")
         if client.status.value == "Prospect":

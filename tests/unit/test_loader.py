@@ -1,91 +1,278 @@
-"""TimeSolv client files: CSV and XLSX load; bad files say what is wrong and where."""
+"""TimeSolv client files as they really come: every shape is built here, in the test, and
+every data row ends up either as a client or as a Needs attention row with its number."""
 
 from __future__ import annotations
 
+import codecs
+import datetime
+import os
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
 
+from xerosync_desktop.core.intake import ClientList
 from xerosync_desktop.core.model import ClientStatus
 from xerosync_desktop.errors import ClientFileError
 from xerosync_desktop.paths import resource_path
 from xerosync_desktop.timesolv.loader import load_clients
 
+CLIENTS = [("C1", "Alpha LLP", "Active"), ("C2", "Beta & Co", "Inactive"),
+           ("C3", "Café Lumière", "Prospect"), ("C4", "O’Brien Legal", "Active")]
 
-def write_csv(tmp_path: Path, text: str, name: str = "clients.csv") -> Path:
+
+def write(tmp_path: Path, data: str | bytes, name: str = "clients.csv",
+          encoding: str = "utf-8") -> Path:
     path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
+    path.write_bytes(data if isinstance(data, bytes) else data.encode(encoding))
     return path
 
 
+def table(delimiter: str = ",", newline: str = "\n", above: str = "") -> str:
+    lines = [delimiter.join(("Client ID", "Client Name", "Status"))]
+    lines += [delimiter.join(row) for row in CLIENTS]
+    return above + newline.join(lines) + newline
+
+
+def seen(listed: ClientList) -> list[tuple[int | None, str, str, str]]:
+    return [(c.source_row, c.client_id, c.name, c.status.value) for c in listed.clients]
+
+
+def problems(listed: ClientList) -> list[tuple[int, str, str]]:
+    return [(p.source_row, p.client_id, p.name) for p in listed.problems]
+
+
+def expected(first_row: int) -> list[tuple[int, str, str, str]]:
+    return [(first_row + i, *row) for i, row in enumerate(CLIENTS)]
+
+
 def test_sample_file_loads_every_kind_of_client() -> None:
-    clients = load_clients(resource_path("sample", "timesolv_clients.csv"))
-    assert len(clients) == 36
-    by_id = {c.client_id: c for c in clients}
+    listed = load_clients(resource_path("sample", "timesolv_clients.csv"))
+    assert len(listed.clients) == 36 and not listed.problems
+    by_id = {c.client_id: c for c in listed.clients}
     assert by_id["00070"].name == "John  Smith"  # two spaces kept for the name rule
     assert by_id["00010"].source_row == 2
-    assert {c.status for c in clients} == set(ClientStatus)
+    assert {c.status for c in listed.clients} == set(ClientStatus)
     assert by_id["00010"].address_lines[:2] == ("100 Congress Ave", "Suite 400")
 
 
-def test_synonym_headers_and_default_status(tmp_path: Path) -> None:
-    path = write_csv(tmp_path, "client number , NAME,E-mail,Zip Code\n7,Acme,a@b.example,0210\n")
-    (client,) = load_clients(path)
-    assert (client.client_id, client.name, client.status, client.email, client.postal_code) == (
-        "7", "Acme", ClientStatus.ACTIVE, "a@b.example", "0210")
+@pytest.mark.parametrize(
+    ("encoding", "bom", "delimiter", "newline", "label"),
+    [
+        ("utf-8", b"", ",", "\n", "UTF-8 text, fields separated by commas"),
+        ("utf-8", codecs.BOM_UTF8, ";", "\r\n", "UTF-8 text with a BOM, fields separated by "
+                                                "semicolons"),
+        ("utf-16-le", codecs.BOM_UTF16_LE, "\t", "\r\n", "UTF-16 text, fields separated by tabs"),
+        ("utf-16-be", codecs.BOM_UTF16_BE, "\t", "\n", "UTF-16 text, fields separated by tabs"),
+        ("cp1252", b"", ",", "\r\n", "Windows-1252 text, fields separated by commas"),
+        ("cp1252", b"", ";", "\r", "Windows-1252 text, fields separated by semicolons"),
+        ("utf-8", b"", "\t", "\n", "UTF-8 text, fields separated by tabs"),
+    ],
+)
+def test_encodings_and_delimiters(tmp_path: Path, encoding: str, bom: bytes, delimiter: str,
+                                  newline: str, label: str) -> None:
+    raw = bom + table(delimiter, newline).encode(encoding)
+    listed = load_clients(write(tmp_path, raw, "clients.txt"))
+    assert seen(listed) == expected(2)
+    assert listed.source.startswith(label)
+
+
+def test_header_below_titles_in_any_case_with_synonyms(tmp_path: Path) -> None:
+    text = ("TimeSolv client report\nPrinted 2026-12-01\n\n,,\n"
+            " client  number ;  NAME ;Client Status\n"
+            + "".join(";".join(row) + "\n" for row in CLIENTS) + "\n\n")
+    listed = load_clients(write(tmp_path, text))
+    assert seen(listed) == expected(6)
+    assert "headers on line 5" in listed.source
+
+
+def test_ids_stay_text_exactly_as_written(tmp_path: Path) -> None:
+    listed = load_clients(write(tmp_path, "ID,Client\n00010,A\n0,B\n 7 ,C\n"))
+    assert [c.client_id for c in listed.clients] == ["00010", "0", "7"]
 
 
 def test_quoted_fields_with_commas_and_line_breaks(tmp_path: Path) -> None:
-    text = 'Client ID,Client Name,Address 1\n1,"Smith, Jones & Co","1 A St\nUnit 2"\n'
-    path = write_csv(tmp_path, text)
-    (client,) = load_clients(path)
-    assert client.name == "Smith, Jones & Co"
-    assert client.address_lines[0] == "1 A St\nUnit 2"
+    text = ('Client ID,Client Name,Address 1\n1,"Smith, Jones & Co","1 A St\nUnit 2"\n'
+            '2,"Say ""Hi"" Ltd",x\n3,5" Pipe Co,y\n')
+    listed = load_clients(write(tmp_path, text))
+    assert seen(listed) == [(2, "1", "Smith, Jones & Co", "Active"),
+                            (4, "2", 'Say "Hi" Ltd', "Active"), (5, "3", '5" Pipe Co', "Active")]
+    assert listed.clients[0].address_lines[0] == "1 A St\nUnit 2"
 
 
-def test_windows_encoded_csv(tmp_path: Path) -> None:
-    path = tmp_path / "clients.csv"
-    path.write_bytes("Client ID,Client Name\n1,Café Lumière\n".encode("cp1252"))
-    assert load_clients(path)[0].name == "Café Lumière"
+def test_an_unclosed_quote_loses_no_row(tmp_path: Path) -> None:
+    rows = [f"C{i},Client {i},Active" for i in range(4, 5001)]
+    text = "Client ID,Client Name,Status\nC1,Alpha,Active\nC2,Beta,Active\n" \
+           'C3,"Smith, John,Active\n' + "\n".join(rows) + "\n"
+    listed = load_clients(write(tmp_path, text))
+    assert len(listed.clients) == 2 + len(rows)
+    assert listed.clients[2].client_id == "C4" and listed.clients[2].source_row == 5
+    assert problems(listed) == [(4, "C3", "Smith, John,Active")]
+    assert "never closes" in listed.problems[0].reason
 
 
-def test_xlsx_keeps_ids_as_text(tmp_path: Path) -> None:
+def test_a_quote_closed_by_another_broken_quote(tmp_path: Path) -> None:
+    text = ('Client ID,Client Name,Status\nC1,"Alpha,Active\nC2,Beta,Active\n'
+            'C3,"Gamma,Active\nC4,Delta,Active\n')
+    listed = load_clients(write(tmp_path, text))
+    assert [c.client_id for c in listed.clients] == ["C2", "C4"]
+    assert [p.source_row for p in listed.problems] == [2, 4]
+
+
+def test_an_unclosed_quote_on_the_last_row(tmp_path: Path) -> None:
+    listed = load_clients(write(tmp_path, 'Client ID,Client Name\n1,One\n2,"Two\n'))
+    assert [c.client_id for c in listed.clients] == ["1"]
+    assert problems(listed) == [(3, "2", "Two")]
+
+
+def test_bad_rows_need_attention_and_the_rest_go_on(tmp_path: Path) -> None:
+    text = ("Client ID,Client Name,Status\n"
+            "1,Acme,Active\n"        # 2 fine
+            "2,,Active\n"            # 3 no name
+            ",Nameless Id,Active\n"  # 4 no id
+            "5,Dup One,Active\n"     # 5 duplicate id (with 6, differing in case and spaces)
+            " 5 ,Dup Two,Active\n"   # 6
+            "7,Pending Co,Dormant\n"  # 7 unknown status
+            "8,Same Name,Active\n"   # 8 same name in Xero as 9
+            "9,SAME  NAME,Active\n"  # 9 (two spaces: ' _', so not the same)
+            "10,same name,Inactive\n"  # 10 same as 8
+            "11,Same Name,Prospect\n"  # 11 a prospect is never sent: no clash
+            "12," + "N" * 300 + ",Active\n"  # 12 too long
+            "13,\u200b\u200b,Active\n"  # 13 nothing visible
+            "Client ID,Client Name,Status\n"  # 14 the header again
+            "Total,12\n")            # 15 footer
+    listed = load_clients(write(tmp_path, text))
+    assert [c.source_row for c in listed.clients] == [2, 9, 11]
+    reasons = {p.source_row: p.reason for p in listed.problems}
+    assert sorted(reasons) == [3, 4, 5, 6, 7, 8, 10, 12, 13, 14, 15]
+    assert "no Client Name" in reasons[3] and "no Client ID" in reasons[4]
+    assert "also used on row 6" in reasons[5] and "also used on row 5" in reasons[6]
+    assert "'Dormant' is not Active, Inactive or Prospect" in reasons[7]
+    assert "row 10" in reasons[8] and "row 8" in reasons[10]
+    assert "300 characters" in reasons[12] and "no visible characters" in reasons[13]
+    assert "repeats the column headers" in reasons[14] and "totals line" in reasons[15]
+    assert listed.summary == "14 clients: 2 to sync, 1 prospect, 11 need attention"
+
+
+def test_nfc_and_nfd_spellings_are_one_name(tmp_path: Path) -> None:
+    listed = load_clients(write(tmp_path, "ID,Name\n1,Caf\u00e9\n2,Cafe\u0301\n3,Ok\n"))
+    assert [c.client_id for c in listed.clients] == ["3"]
+    assert [p.source_row for p in listed.problems] == [2, 3]
+
+
+def test_a_huge_field_is_read_and_the_long_name_needs_attention(tmp_path: Path) -> None:
+    huge = "x" * 200_000
+    text = f'Client ID,Client Name,Address 1\n1,"{huge}",a\n2,Fine,"{huge}"\n'
+    listed = load_clients(write(tmp_path, text))
+    assert [c.client_id for c in listed.clients] == ["2"]
+    assert listed.clients[0].address_lines[0] == huge
+    assert "200000 characters" in listed.problems[0].reason
+
+
+def workbook_path(tmp_path: Path, rows: list[list[object]], title: str = "Clients",
+                  before: int = 0, merge: str = "") -> Path:
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(["Client ID", "Client Name", "Status"])
-    sheet.append(["00010", "Acme", "inactive"])
-    sheet.append([42, "Numeric Id", "Prospect"])
+    for index in range(before):
+        other = workbook.active if index == 0 else workbook.create_sheet()
+        other.title = f"Notes {index}"
+        other.append(["This report lists TimeSolv clients"])
+    sheet = workbook.active if before == 0 else workbook.create_sheet()
+    sheet.title = title
+    for row in rows:
+        sheet.append(row)
+    if merge:
+        sheet.merge_cells(merge)
     path = tmp_path / "clients.xlsx"
     workbook.save(path)
-    clients = load_clients(path)
-    assert [(c.client_id, c.status) for c in clients] == [
-        ("00010", ClientStatus.INACTIVE), ("42", ClientStatus.PROSPECT)]
+    return path
+
+
+def test_workbook_sheet_with_the_header_wherever_it_is(tmp_path: Path) -> None:
+    rows: list[list[object]] = [["Client report"], [], ["Client #", "Display Name", "Status"]]
+    rows += [list(row) for row in CLIENTS]
+    listed = load_clients(workbook_path(tmp_path, rows, before=2))
+    assert seen(listed) == expected(4)
+    assert listed.source == "sheet 'Clients', headers on row 3"
+
+
+def test_workbook_merged_prospect_counts_for_each_cell(tmp_path: Path) -> None:
+    rows: list[list[object]] = [["Client ID", "Client Name", "Status"],
+                                ["1", "Acme", "Active"], ["2", "Beta", "Prospect"],
+                                ["3", "Gamma", None], ["4", "Delta", None], ["5", "Epsilon", None]]
+    listed = load_clients(workbook_path(tmp_path, rows, merge="C3:C5"))
+    assert [(c.client_id, c.status) for c in listed.clients] == [
+        ("1", ClientStatus.ACTIVE), ("2", ClientStatus.PROSPECT), ("3", ClientStatus.PROSPECT),
+        ("4", ClientStatus.PROSPECT), ("5", ClientStatus.ACTIVE)]
+
+
+def test_workbook_cells_that_cannot_be_trusted_need_attention(tmp_path: Path) -> None:
+    rows: list[list[object]] = [
+        ["Client ID", "Client Name", "Status"],
+        ["00010", "Kept", "Active"],                       # 2
+        [42, "Numeric id", "Active"],                      # 3: a whole number Excel keeps
+        [1234567890123456789, "Nineteen digits", "Active"],  # 4
+        [datetime.datetime(2020, 1, 2), "Dated", "Active"],  # 5
+        ["C6", True, "Active"],                            # 6
+        ["C7", "=A1&B1", "Active"],                        # 7: formula, no saved value
+        ["C8", 3.5, "Active"],                             # 8
+        ["C9", "Status is a date", datetime.date(2021, 1, 1)],  # 9
+    ]
+    listed = load_clients(workbook_path(tmp_path, rows))
+    assert [(c.client_id, c.name) for c in listed.clients] == [("00010", "Kept"),
+                                                               ("42", "Numeric id")]
+    reasons = {p.source_row: p.reason for p in listed.problems}
+    assert "Excel may have rounded" in reasons[4]
+    assert "a date or time (2020-01-02" in reasons[5]
+    assert "TRUE or FALSE" in reasons[6]
+    assert "formula with no saved value" in reasons[7]
+    assert "the number 3.5" in reasons[8]
+    assert "Status cell holds a date" in reasons[9]
+    assert "1234567890123457024" not in {p.client_id for p in listed.problems}
+
+
+def test_workbook_saved_under_a_csv_name_is_read_as_a_workbook(tmp_path: Path) -> None:
+    path = workbook_path(tmp_path, [["Client ID", "Client Name"], ["1", "Acme"]])
+    renamed = path.rename(tmp_path / "clients.csv")
+    assert seen(load_clients(renamed)) == [(2, "1", "Acme", "Active")]
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"),
+    ("data", "name", "expected"),
     [
-        ("Client Name,Status\nAcme,Active\n", "no 'Client ID' column"),
-        ("Client ID,Client Name,Status\n1,Acme,Dormant\n", "row 2 has status 'Dormant'"),
-        ("Client ID,Client Name\n1,Acme\n1,Beta\n", "Client ID 1 is on rows 2 and 3"),
-        ("Client ID,Client Name\n1,\n", "row 2 has no name"),
-        ("", "is empty"),
-        ("Client ID,Client Name\n\n,\n", "has column headers but no clients"),
+        ("Client Name,Status\nAcme,Active\n", "c.csv",
+         "no header row naming a 'Client ID' and a 'Client Name' column"),
+        ("Foo;Bar;Baz\n1;2;3\n", "c.csv", "read as UTF-8 text; its first row (split at "
+                                           "semicolons) holds 'Foo', 'Bar', 'Baz'"),
+        ("", "c.csv", "is empty"),
+        ("Client ID,Client Name\n\n,\n", "c.csv", "has column headers (row 1) but no clients"),
+        ("x", "c.pdf", "is not a CSV, text or Excel"),
+        (bytes(range(256)) * 8, "c.csv", "is not a text file or a spreadsheet"),
+        ("ID,Name\n1,株式会社山田\n2,東京都港区\n".encode("shift_jis"), "c.csv",
+         "an encoding the app does not read (it looks like cp932)"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "c.xls", "Excel 97-2003"),
+        (b"not a zip", "c.xlsx", "named as an Excel workbook but is not one"),
+        (b"PK\x03\x04 damaged", "c.xlsx", "could not be opened as an Excel workbook"),
+        (codecs.BOM_UTF16_LE + b"\x00\xd8", "c.txt", "starts as UTF-16 text but"),
     ],
 )
-def test_bad_files_say_what_and_where(tmp_path: Path, text: str, expected: str) -> None:
+def test_files_that_cannot_be_read_say_what_was_found(tmp_path: Path, data: str | bytes,
+                                                      name: str, expected: str) -> None:
     with pytest.raises(ClientFileError) as error:
-        load_clients(write_csv(tmp_path, text))
+        load_clients(write(tmp_path, data, name))
     assert expected in error.value.message
 
 
-def test_other_file_types_and_missing_files(tmp_path: Path) -> None:
-    with pytest.raises(ClientFileError, match="not a CSV or Excel"):
-        load_clients(write_csv(tmp_path, "x", "clients.txt"))
+def test_missing_folder_and_unreadable_files(tmp_path: Path) -> None:
     with pytest.raises(ClientFileError, match="does not exist"):
         load_clients(tmp_path / "missing.csv")
-    broken = tmp_path / "broken.xlsx"
-    broken.write_bytes(b"not a zip")
-    with pytest.raises(ClientFileError, match="could not be opened"):
-        load_clients(broken)
+    with pytest.raises(ClientFileError, match="is a folder"):
+        load_clients(tmp_path)
+    locked = write(tmp_path, table())
+    locked.chmod(0)
+    try:
+        if os.access(locked, os.R_OK):
+            pytest.skip("root reads any file")
+        with pytest.raises(ClientFileError, match="permission denied"):
+            load_clients(locked)
+    finally:
+        locked.chmod(0o600)

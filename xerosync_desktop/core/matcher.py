@@ -6,7 +6,8 @@ A client is paired with a contact, in this order: the ContactID stored for it (M
 contact whose ContactNumber is its client id (Matched), a contact whose name is equal under
 Xero's rules to the client's name after the two-spaces rule (Matched). Each contact pairs with
 at most one client, syncable clients before prospects, in file order. Contacts left over
-will remain in Xero unmatched.
+will remain in Xero unmatched. Rows of the client file that need attention come first, with
+their reason, paired with nothing: they are never synced.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
-from .model import Client, ClientStatus, Contact, ReviewRow, Status
-from .names import name_key, xero_name
+from .model import Client, ClientProblem, ClientStatus, Contact, ReviewRow, Status
+from .names import clean_text, name_key, xero_name
 
 _BY_MAPPING = "mapping"
 _BY_NUMBER = "number"
@@ -61,8 +62,10 @@ def build_review(
     clients: Sequence[Client],
     contacts: Sequence[Contact],
     mappings: Mapping[str, str],
+    problems: Sequence[ClientProblem] = (),
 ) -> list[ReviewRow]:
-    """One row per client (file order), then one per contact no client pairs with (by name).
+    """One row per problem, one per client (file order), then one per contact no client pairs
+    with (by name).
 
     `mappings` holds the stored ContactID of each mapped client id.
     """
@@ -78,7 +81,8 @@ def build_review(
                 if contact := find(client, mappings.get(client.client_id)):
                     paired[index] = (contact, how)
 
-    rows = []
+    rows = [ReviewRow(status=Status.NEEDS_ATTENTION, problem=problem, note=problem.reason)
+            for problem in problems]
     for index, client in enumerate(clients):
         contact, how = paired.get(index, (None, ""))
         rows.append(_client_row(client, contact, how,
@@ -120,7 +124,9 @@ def _client_row(client: Client, contact: Contact | None, how: str,
         if contact.name != target:
             notes.append(f"Sync will rename the Xero contact to '{target}'.")
     if status is not Status.PROSPECT:
-        if target != client.name.strip():
+        if clean_text(client.name) != client.name:
+            notes.append("Invisible characters (control or zero-width) are left out in Xero.")
+        if "  " in client.name.strip():
             notes.append("Two consecutive spaces become ' _' in Xero.")
         if client.status is ClientStatus.INACTIVE and status is not Status.BLOCKED:
             notes.append("Inactive in TimeSolv; synced as an ACTIVE contact.")

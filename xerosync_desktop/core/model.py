@@ -1,6 +1,7 @@
 """Domain model: plain frozen dataclasses shared by the matcher, planner, runner and GUI.
 
-Public API: ClientStatus, Client, ContactStatus, Contact, Status, ReviewRow, ContactDraft.
+Public API: ClientStatus, Client, ClientProblem, ContactStatus, Contact, Status, ReviewRow,
+ContactDraft.
 """
 
 from __future__ import annotations
@@ -49,6 +50,20 @@ class Client:
     country: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class ClientProblem:
+    """A row of the client file that cannot be synced as it stands: Needs attention.
+
+    `client_id` and `name` are what the row holds (as far as it could be read), `source_row`
+    the row number as Excel or a text editor shows it, `reason` a sentence for the bookkeeper.
+    """
+
+    source_row: int
+    client_id: str
+    name: str
+    reason: str
+
+
 class ContactStatus(Enum):
     """A Xero contact's ContactStatus."""
 
@@ -82,6 +97,7 @@ class Status(Enum):
     UNMATCHED = "Will remain in Xero unmatched"
     PROSPECT = "Prospect (not synced)"
     BLOCKED = "Blocked: Xero contact archived"
+    NEEDS_ATTENTION = "Needs attention"
 
     @property
     def label(self) -> str:
@@ -91,21 +107,27 @@ class Status(Enum):
 
 @dataclass(frozen=True, slots=True)
 class ReviewRow:
-    """One line of the mapping review: a TimeSolv client, a Xero contact, or both."""
+    """One line of the mapping review: a TimeSolv client, a Xero contact, or both; or a row
+    of the client file that needs attention (`problem`, with no client: it is never synced)."""
 
     status: Status
     client: Client | None = None
     contact: Contact | None = None
     xero_name: str = ""
     note: str = ""
+    problem: ClientProblem | None = None
 
     @property
     def client_id(self) -> str:
-        return self.client.client_id if self.client else ""
+        if self.client:
+            return self.client.client_id
+        return self.problem.client_id if self.problem else ""
 
     @property
     def client_name(self) -> str:
-        return self.client.name if self.client else ""
+        if self.client:
+            return self.client.name
+        return self.problem.name if self.problem else ""
 
     @property
     def contact_id(self) -> str:
@@ -117,7 +139,9 @@ class ReviewRow:
 
     @property
     def source_row(self) -> int | None:
-        return self.client.source_row if self.client else None
+        if self.client:
+            return self.client.source_row
+        return self.problem.source_row if self.problem else None
 
 
 @dataclass(frozen=True, slots=True)

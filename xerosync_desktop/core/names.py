@@ -1,10 +1,15 @@
 """Name rules: how a TimeSolv client name becomes a Xero contact name, and Xero's name equality.
 
-Public API: xero_name(), name_key(), NAME_MAX_LENGTH.
+Public API: clean_text(), xero_name(), name_key(), NAME_MAX_LENGTH.
 
 Xero treats two contact names as the same when they differ only in case, accents or runs of
 whitespace, so `John  Smith` would collide with (and overwrite, on POST) a contact `John Smith`.
 TimeSolv's rule keeps them apart: two consecutive spaces become a space and an underscore.
+
+Before that rule, a name is put as Xero will store it: Unicode NFC (so a name typed on a Mac,
+in NFD, is the same name as on Windows), without control characters (NUL, BEL ...) or
+invisible format characters (zero-width spaces and joiners, direction marks, BOMs). Whitespace
+is defined once, here: tabs, line breaks and non-breaking spaces are spaces.
 """
 
 from __future__ import annotations
@@ -16,15 +21,29 @@ NAME_MAX_LENGTH = 255
 
 _ANY_WHITESPACE = re.compile(r"\s")
 _WHITESPACE_RUN = re.compile(r"\s+")
+_INVISIBLE_CATEGORIES = ("Cc", "Cf")  # controls; format (zero-width, direction marks, BOM)
+_ASCII_CONTROLS = {code: None for code in (*range(0x20), 0x7F) if not chr(code).isspace()}
+
+
+def clean_text(text: str) -> str:
+    """`text` in Unicode NFC, with control and invisible format characters removed.
+
+    Whitespace (tabs, line breaks) is kept for the rules below; nothing else is changed.
+    """
+    if text.isascii():
+        return text if text.isprintable() else text.translate(_ASCII_CONTROLS)
+    return "".join(ch for ch in unicodedata.normalize("NFC", text)
+                   if ch.isspace() or unicodedata.category(ch) not in _INVISIBLE_CATEGORIES)
 
 
 def xero_name(client_name: str) -> str:
-    """The contact name a client gets in Xero: trimmed, every two consecutive spaces -> ' _'.
+    """The contact name a client gets in Xero: cleaned, trimmed, two spaces -> ' _'.
 
     Tabs, line breaks and non-breaking spaces count as spaces first, since Xero would collapse
-    them too. `'John  Smith'` -> `'John _Smith'`; three spaces -> `' _ '`.
+    them too. Runs of spaces are read left to right: `'John  Smith'` -> `'John _Smith'`,
+    three spaces -> `' _ '`, four -> `' _ _'`.
     """
-    spaced = _ANY_WHITESPACE.sub(" ", client_name).strip()
+    spaced = _ANY_WHITESPACE.sub(" ", clean_text(client_name)).strip()
     return spaced.replace("  ", " _")
 
 

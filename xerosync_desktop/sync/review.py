@@ -16,8 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
+from ..core.intake import ClientList
 from ..core.matcher import build_review, mappings_to_confirm
-from ..core.model import Client, Contact, ReviewRow
+from ..core.model import Client, ClientProblem, Contact, ReviewRow
 from ..errors import SettingsError
 from ..store import Store, SyncSettings
 from ..timesolv.loader import load_clients
@@ -32,16 +33,25 @@ OVERLAP = timedelta(seconds=2)
 
 @dataclass(frozen=True)
 class Review:
-    """A snapshot: the client file and Xero's contacts, paired into rows by the stored links."""
+    """A snapshot: the client file and Xero's contacts, paired into rows by the stored links;
+    the file's rows that need attention come first."""
 
     settings: SyncSettings
     clients: tuple[Client, ...]
     contacts: tuple[Contact, ...]
     rows: tuple[ReviewRow, ...]
+    problems: tuple[ClientProblem, ...] = ()
+    source: str = ""  # how the client file was read (encoding, delimiter, sheet)
+
+    @property
+    def file_summary(self) -> str:
+        """`156 clients: 150 to sync, 3 prospects, 3 need attention`."""
+        return ClientList(self.clients, self.problems, self.source).summary
 
     def relinked(self, mappings: dict[str, str]) -> Review:
         """The same snapshot with other stored links (after Confirm Mappings or a sync)."""
-        return replace(self, rows=tuple(build_review(self.clients, self.contacts, mappings)))
+        return replace(self, rows=tuple(build_review(self.clients, self.contacts, mappings,
+                                                     self.problems)))
 
 
 def countdown(report: Report, should_stop: Callable[[], bool],
@@ -64,17 +74,17 @@ def load_review(settings: SyncSettings, xero: XeroClient, store: Store,
     if not settings.clients_file:
         raise SettingsError("Pick the TimeSolv client file in Setup first.")
     report(Progress(0, 0, "Reading the TimeSolv client file…"))
-    clients = load_clients(settings.clients_file)
-    report(Progress(0, 0, f"Read {len(clients)} clients. Reading contacts from Xero…"))
+    listed = load_clients(settings.clients_file)
+    report(Progress(0, 0, f"Read {listed.summary}. Reading contacts from Xero…"))
     refresh_mirror(settings.tenant_id, xero, store, report)
     contacts = store.mirror.contacts(settings.tenant_id)
     mappings = store.mappings.for_tenant(settings.tenant_id)
-    rows = build_review(clients, contacts, mappings)
-    log.info("review loaded: %d clients, %d Xero contacts, %d stored links", len(clients),
-             len(contacts), len(mappings))
-    report(Progress(1, 1, f"{len(clients)} clients, {len(contacts)} Xero contacts."))
-    return Review(settings=settings, clients=tuple(clients), contacts=tuple(contacts),
-                  rows=tuple(rows))
+    rows = build_review(listed.clients, contacts, mappings, listed.problems)
+    log.info("review loaded: %s (%s), %d Xero contacts, %d stored links", listed.summary,
+             listed.source, len(contacts), len(mappings))
+    report(Progress(1, 1, f"{listed.summary}; {len(contacts)} Xero contacts."))
+    return Review(settings=settings, clients=listed.clients, contacts=tuple(contacts),
+                  rows=tuple(rows), problems=listed.problems, source=listed.source)
 
 
 def refresh_mirror(tenant_id: str, xero: XeroClient, store: Store, report: Report) -> None:

@@ -1,182 +1,191 @@
-"""TimeSolv client export (CSV or XLSX) -> list[Client].
+"""TimeSolv client export (CSV, text or XLSX) -> the clients to review and the rows that
+need attention.
 
 Public API: load_clients(), COLUMNS.
 
-Headers are matched case-insensitively, trimmed, with the synonyms TimeSolv users meet
-(`Client Number`, `Client`, `Zip Code` ...). Client ID and Client Name are required; a
-missing Status means Active. Client ids stay text, so `00010` keeps its zeros.
+Every data row ends up either as a Client or as a ClientProblem with its row number and a
+reason: blank rows are the only rows passed over. A row is set aside (never guessed at) when
+its id or name is missing or can't be trusted as text, its status is unknown, it repeats the
+header, it looks like a totals footer, or a quote opened on it never closes; the file as a
+whole (duplicate ids, names Xero would take for one contact, names too long) is screened by
+`core.intake`. A file that can't be read at all stops with one ClientFileError naming what
+was found and what is needed. Client ids stay text exactly as written (`00010`).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Iterator, Sequence
+import re
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from ..core.model import Client, ClientStatus
+from ..core.intake import ClientList, screen_clients
+from ..core.model import Client, ClientProblem, ClientStatus
 from ..errors import ClientFileError
+from .table import COLUMNS, Cell, SourceRow, Untrusted, cell_text, header_columns, is_blank
+from .text_file import read_text_table
+from .workbook_file import read_workbook_table
 
-# field -> accepted headers (the first is the canonical one)
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "client_id": ("Client ID", "Client Number", "Client No", "Client #", "ID", "Client Code",
-                  "Account Number"),
-    "name": ("Client Name", "Name", "Client", "Display Name", "Contact Name"),
-    "status": ("Status", "Client Status"),
-    "first_name": ("First Name", "Given Name"),
-    "last_name": ("Last Name", "Surname", "Family Name"),
-    "company": ("Company", "Company Name", "Organisation", "Organization", "Business Name"),
-    "billing_contact": ("Billing Contact", "Main Contact", "Invoice Contact", "Attention"),
-    "email": ("Email", "Email Address", "E-mail", "Billing Email"),
-    "phone": ("Phone", "Telephone", "Phone Number", "Work Phone"),
-    "mobile": ("Mobile", "Cell", "Mobile Phone"),
-    "fax": ("Fax", "Fax Number"),
-    "address1": ("Address 1", "Address Line 1", "Street"),
-    "address2": ("Address 2", "Address Line 2", "Street 2"),
-    "address3": ("Address 3", "Address Line 3"),
-    "city": ("City", "Town", "Suburb"),
-    "region": ("State", "Region", "Province", "County"),
-    "postal_code": ("Zip", "Postal Code", "Postcode", "ZIP Code"),
-    "country": ("Country", "Country Code"),
-}
-_REQUIRED = ("client_id", "name")
-_MAX_REPORTED = 5
+__all__ = ["COLUMNS", "load_clients"]
+
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (.xls)
+_TEXT_SUFFIXES = (".csv", ".txt", ".tsv", ".tab")
+_WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+_FOOTER = re.compile(r"^\s*(grand\s+)?(totals?|count|records?|number\s+of)\b", re.IGNORECASE)
+_NUMBER = re.compile(r"^[\s\d.,:()#-]*(clients?|records?|rows?)?[\s.]*$", re.IGNORECASE)
+_FIX = "Correct it in TimeSolv (or in the file), then load it again."
 
 
-def load_clients(path: Path | str) -> list[Client]:
-    """Read every client of a TimeSolv export; ClientFileError says what is wrong and where."""
+def load_clients(path: Path | str) -> ClientList:
+    """Read every row of a TimeSolv client export; ClientFileError if it can't be read."""
     path = Path(path)
-    if not path.is_file():
-        raise ClientFileError(f"The client file {path} does not exist. Pick it again in Setup.")
+    name = path.name
+    head = _head(path)
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        table = _read_csv(path)
-    elif suffix in (".xlsx", ".xlsm"):
-        table = _read_xlsx(path)
+    if head.startswith(_OLE):
+        raise ClientFileError(f"{name} is an Excel 97-2003 workbook (.xls), which the app "
+                              "does not read. Open it in Excel, save it as 'Excel Workbook "
+                              "(.xlsx)' or 'CSV UTF-8', and pick that file.")
+    if head.startswith(_ZIP):
+        if suffix not in _WORKBOOK_SUFFIXES and suffix not in _TEXT_SUFFIXES:
+            raise ClientFileError(_not_a_list(name))
+        table = read_workbook_table(path, name)
+        header, header_row, rows, source = table.header, table.header_row, table.rows, \
+            table.source
+    elif suffix in _WORKBOOK_SUFFIXES:
+        raise ClientFileError(f"{name} is named as an Excel workbook but is not one (it may "
+                              "be damaged, or text saved under an .xlsx name). Export the "
+                              "clients from TimeSolv again.")
+    elif suffix in _TEXT_SUFFIXES:
+        text = read_text_table(_read(path), name)
+        header, header_row, rows, source = text.header, text.header_row, text.rows, \
+            text.source
     else:
-        raise ClientFileError(f"{path.name} is not a CSV or Excel (.xlsx) file. Export the "
-                              "clients from TimeSolv as CSV or Excel and pick that file.")
-    return _clients_from(table, path.name)
+        raise ClientFileError(_not_a_list(name))
+    clients, problems = _read_rows(header, rows)
+    if not clients and not problems:
+        raise ClientFileError(f"{name} has column headers (row {header_row}) but no clients "
+                              f"below them ({source}). Export the clients from TimeSolv again.")
+    return screen_clients(clients, problems, source)
 
 
-def _read_csv(path: Path) -> list[list[str]]:
-    raw = path.read_bytes()
+def _not_a_list(name: str) -> str:
+    return (f"{name} is not a CSV, text or Excel (.xlsx) file. Export the clients from "
+            "TimeSolv as CSV or Excel and pick that file.")
+
+
+def _head(path: Path) -> bytes:
+    """The file's first bytes, to tell a workbook from text whatever its name says."""
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")  # Excel's "CSV" on Windows
-    return list(csv.reader(io.StringIO(text, newline="")))
+        with path.open("rb") as handle:
+            return handle.read(8)
+    except OSError as exc:
+        raise ClientFileError(_unreadable(path, exc)) from exc
 
 
-def _read_xlsx(path: Path) -> list[list[str]]:
-    from openpyxl import load_workbook  # openpyxl is slow to import; only when needed
-
+def _read(path: Path) -> bytes:
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise ClientFileError(f"{path.name} could not be opened as an Excel workbook "
-                              f"({type(exc).__name__}). Export it from TimeSolv again.") from exc
-    try:
-        sheet = workbook.worksheets[0]
-        return [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
+        return path.read_bytes()
+    except OSError as exc:
+        raise ClientFileError(_unreadable(path, exc)) from exc
 
 
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+def _unreadable(path: Path, exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return f"The client file {path} does not exist. Pick it again in Setup."
+    if isinstance(exc, IsADirectoryError):
+        return f"{path} is a folder, not a client file. Pick the file in Setup."
+    if isinstance(exc, PermissionError):
+        return (f"The client file {path} cannot be read: permission denied. If it is open in "
+                "Excel, close it; otherwise give your user read access, or save a copy "
+                "somewhere you can read and pick that.")
+    return (f"The client file {path} cannot be read ({exc.strerror or exc}). Check the drive "
+            "or network folder it is on, then load it again.")
 
 
-def _clients_from(table: Sequence[Sequence[str]], file_name: str) -> list[Client]:
-    rows = iter(enumerate(table, start=1))
-    header_row, header = _first_filled(rows)
-    if header is None:
-        raise ClientFileError(f"{file_name} is empty. Export the clients from TimeSolv again.")
-    columns = _columns(header)
-    missing = [COLUMNS[field][0] for field in _REQUIRED if field not in columns]
-    if missing:
-        raise ClientFileError(
-            f"{file_name} has no {' or '.join(repr(m) for m in missing)} column (row "
-            f"{header_row} was read as the header). Export the clients from TimeSolv with "
-            "their ID and name.")
+def _read_rows(header: Sequence[Cell], rows: Iterable[SourceRow],
+               ) -> tuple[list[Client], list[ClientProblem]]:
+    columns = header_columns(header)
+    header_text = [cell_text(cell).casefold() for cell in header]
     clients: list[Client] = []
-    problems: list[str] = []
-    first_row_of: dict[str, int] = {}
-    for number, cells in rows:
-        if not any(str(cell).strip() for cell in cells):
+    problems: list[ClientProblem] = []
+    for row in rows:
+        cells = row.cells
+        if is_blank(cells):
             continue
         values = {field: _at(cells, index) for field, index in columns.items()}
-        client_id, name = values["client_id"], values["name"]
-        if not client_id or not name:
-            problems.append(f"row {number} has no {'Client ID' if not client_id else 'name'}")
+        client_id, name = cell_text(values["client_id"]), cell_text(values["name"])
+        reason = _row_problem(row, values, header_text)
+        if reason:
+            problems.append(ClientProblem(row.number, client_id, name, reason))
             continue
-        if client_id in first_row_of:
-            problems.append(f"Client ID {client_id} is on rows {first_row_of[client_id]} "
-                            f"and {number}")
-            continue
-        first_row_of[client_id] = number
+        status = ClientStatus.parse(cell_text(values.get("status")) or "Active")
+        clients.append(_client(values, client_id, name, status, row.number))
+    return clients, problems
+
+
+def _row_problem(row: SourceRow, values: dict[str, Cell], header_text: list[str]) -> str:
+    """Why the row can't be taken as a client, or ''."""
+    if row.broken_quote:
+        return ('A quote (") opens on this row and never closes, so the row cannot be read '
+                "reliably; the rows after it were read on their own. " + _FIX)
+    texts = [cell_text(cell) for cell in row.cells]
+    if [text.casefold() for text in texts[:len(header_text)]] == header_text:
+        return "This row repeats the column headers; it is not a client."
+    if _is_footer(texts):
+        return "This looks like a totals line, not a client."
+    for field, label in (("client_id", "Client ID"), ("name", "Client Name")):
+        cell = values[field]
+        if isinstance(cell, Untrusted):
+            return f"The {label} cell holds {cell.what}. {_FIX}"
+        if not cell_text(cell):
+            return f"The row has no {label}. {_FIX}"
+    status = values.get("status")
+    if isinstance(status, Untrusted):
+        return f"The Status cell holds {status.what}. {_FIX}"
+    text = cell_text(status)
+    if text:
         try:
-            status = ClientStatus.parse(values.get("status") or "Active")
+            ClientStatus.parse(text)
         except ValueError:
-            problems.append(f"row {number} has status {values['status']!r}; expected "
-                            "Active, Inactive or Prospect")
-            continue
-        clients.append(_client(values, status, number))
-    if problems:
-        more = len(problems) - _MAX_REPORTED
-        listed = "; ".join(problems[:_MAX_REPORTED]) + (f"; and {more} more" if more > 0 else "")
-        raise ClientFileError(f"{file_name} cannot be used: {listed}. Correct it in TimeSolv "
-                              "(or in the file), then load it again.")
-    if not clients:
-        raise ClientFileError(f"{file_name} has column headers but no clients. Export the "
-                              "clients from TimeSolv again.")
-    return clients
+            return (f"The status {text[:40]!r} is not Active, Inactive or Prospect. "
+                    + _FIX)
+    return ""
 
 
-def _first_filled(rows: Iterator[tuple[int, Sequence[str]]]) -> tuple[int, Sequence[str] | None]:
-    for number, cells in rows:
-        if any(str(cell).strip() for cell in cells):
-            return number, cells
-    return 0, None
+def _is_footer(texts: list[str]) -> bool:
+    """`Total, 36` or `Count of clients: 36`: a label and numbers only."""
+    filled = [text for text in texts if text]
+    return bool(filled) and bool(_FOOTER.match(filled[0])) and all(
+        _NUMBER.match(text) for text in filled[1:]) and (
+        len(filled) > 1 or any(ch.isdigit() for ch in filled[0]))
 
 
-def _columns(header: Iterable[str]) -> dict[str, int]:
-    wanted = {synonym.casefold(): field
-              for field, synonyms in COLUMNS.items() for synonym in synonyms}
-    found: dict[str, int] = {}
-    for index, title in enumerate(header):
-        field = wanted.get(" ".join(str(title).split()).casefold())
-        if field and field not in found:
-            found[field] = index
-    return found
+def _at(cells: Sequence[Cell], index: int) -> Cell:
+    return cells[index] if index < len(cells) else ""
 
 
-def _at(cells: Sequence[str], index: int) -> str:
-    return str(cells[index]).strip() if index < len(cells) else ""
+def _client(values: dict[str, Cell], client_id: str, name: str, status: ClientStatus,
+            row: int) -> Client:
+    def get(field: str) -> str:
+        return cell_text(values.get(field))
 
-
-def _client(values: dict[str, str], status: ClientStatus, row: int) -> Client:
-    get = values.get
     return Client(
-        client_id=values["client_id"],
-        name=values["name"],
+        client_id=client_id,
+        name=name,
         status=status,
         source_row=row,
-        first_name=get("first_name", ""),
-        last_name=get("last_name", ""),
-        company=get("company", ""),
-        billing_contact=get("billing_contact", ""),
-        email=get("email", ""),
-        phone=get("phone", ""),
-        mobile=get("mobile", ""),
-        fax=get("fax", ""),
-        address_lines=tuple(get(f"address{i}", "") for i in (1, 2, 3)),
-        city=get("city", ""),
-        region=get("region", ""),
-        postal_code=get("postal_code", ""),
-        country=get("country", ""),
+        first_name=get("first_name"),
+        last_name=get("last_name"),
+        company=get("company"),
+        billing_contact=get("billing_contact"),
+        email=get("email"),
+        phone=get("phone"),
+        mobile=get("mobile"),
+        fax=get("fax"),
+        address_lines=tuple(get(f"address{i}") for i in (1, 2, 3)),
+        city=get("city"),
+        region=get("region"),
+        postal_code=get("postal_code"),
+        country=get("country"),
     )
