@@ -26,6 +26,10 @@ class ClientFileError(UserError):
     """The TimeSolv client file cannot be read or holds values the product cannot use."""
 
 
+class OutputPathError(UserError):
+    """A workbook would be written over an input: the client file or the app's store."""
+
+
 class SettingsError(UserError):
     """Setup is incomplete: no organisation, no client file, or client sync not enabled."""
 

@@ -7,6 +7,7 @@ output is checked for anything shaped like a token.
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import subprocess
@@ -113,6 +114,7 @@ def names(sandbox: XeroSandbox, status: str | None = None) -> dict[str, dict]:
 
 def write_clients(path: Path, rows: list[tuple[str, str, str]]) -> Path:
     """A TimeSolv client export with Client ID, Client Name and Status."""
-    lines = ["Client ID,Client Name,Status"] + [",".join(row) for row in rows]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(
+            [("Client ID", "Client Name", "Status"), *rows])
     return path

@@ -93,14 +93,16 @@ def test_unreachable_sandbox_exits_1(cli: Cli) -> None:
 
 
 @pytest.mark.parametrize(("content", "expected"), [
-    ("Client ID,Status\n00010,Active\n", "clients.csv has no 'Client Name' column"),
-    ("Client ID,Client Name,Status\n00010,Acme,Active\n00010,Acme Again,Active\n",
-     "Client ID 00010 is on rows 2 and 3"),
+    ("Client ID,Status\n00010,Active\n", "clients.csv has no header row naming a 'Client ID' "
+                                        "and a 'Client Name' column"),
+    ("Client ID,Client Name,Status\n", "clients.csv has column headers (row 1) but no clients"),
+    ("Client ID,Client Name\n1,\u682a\u5f0f\u4f1a\u793e\u5c71\u7530\n2,\u6771\u4eac\n",
+     "an encoding the app does not read"),
 ])
 def test_a_malformed_client_file_exits_2_with_the_loader_sentence(
         cli: Cli, xero: XeroSandbox, content: str, expected: str) -> None:
     clients = cli.root / "clients.csv"
-    clients.write_text(content, encoding="utf-8")
+    clients.write_bytes(content.encode("shift_jis" if "\u682a" in content else "utf-8"))
 
     result = cli("sync", "--sandbox", xero.url, "--org", US, "--clients", clients)
 

@@ -18,7 +18,8 @@ def review(cli: Cli, xero: XeroSandbox, name: str) -> tuple[dict[str, str], list
     result = cli("review", "--sandbox", xero.url, "--org", US, "--clients", SAMPLE,
                  "--out", out)
     assert result.code == 0, result.err
-    assert result.out.startswith(f"Review of {US}: 36 clients, 15 Xero contacts, written "
+    assert result.out.startswith(f"Review of {US}: 36 clients: 33 to sync, 3 prospects; 15 Xero "
+                                 "contacts. Written "
                                  f"to {out}.\n")
     rows = list(load_workbook(out)["Review"].iter_rows(values_only=True))
     assert list(rows[0]) == REVIEW_HEADER

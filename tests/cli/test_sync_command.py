@@ -87,22 +87,28 @@ def test_dry_run_prints_the_plan_and_writes_nothing(cli: Cli, xero: XeroSandbox)
     assert xero.call_count(US_TENANT) == calls + 1  # one page of contacts read
 
 
-def test_contacts_xero_refuses_are_printed_and_exit_1(
+def test_rows_that_need_attention_are_logged_not_sent_and_exit_1(
         cli: Cli, xero: XeroSandbox, tmp_path: Path) -> None:
     clients = write_clients(tmp_path / "clients.csv", [
         ("C1", "Twin Name LLC", "Active"),
-        ("C2", "twin name llc", "Active"),  # the same name to Xero: refused by Xero
-        ("C3", "L" * 300, "Active"),  # longer than Xero allows: refused before sending
+        ("C2", "twin name llc", "Active"),  # the same name to Xero: neither is guessed at
+        ("C3", "L" * 300, "Active"),  # longer than Xero allows
+        ("C4", "=HYPERLINK(\"http://x\",\"y\")", "Active"),  # a formula-like name: as typed
     ])
 
     result = cli("sync", "--sandbox", xero.url, "--org", US, "--clients", clients)
 
     assert result.code == 1
-    assert "Sync finished: 1 created, 0 updated, 0 unchanged, 0 skipped, 2 failed." in result.out
-    assert ("Failed: C2 twin name llc: Xero refused it: The contact name twin name llc is "
-            "already assigned to another contact.") in result.out
-    assert "Failed: C3 " in result.out and "Xero allows at most 255" in result.out
-    assert "Twin Name LLC" in names(xero)
+    assert ("Sync finished: 1 created, 0 updated, 0 unchanged, 3 skipped (3 need attention), "
+            "0 failed.") in result.out
+    assert ("Needs attention: C2 twin name llc: Row 3 of the client file: Xero would take "
+            "this client and the one on row 2 for the same contact") in result.out
+    assert "Needs attention: C1 Twin Name LLC: Row 2 of the client file" in result.out
+    assert "Needs attention: C3 " in result.out and "Xero allows at most 255" in result.out
+    assert "3 rows of the client file need attention (listed above)" in result.out
+    held = names(xero)
+    assert "=HYPERLINK(\"http://x\",\"y\")" in held
+    assert not {"Twin Name LLC", "twin name llc"} & set(held)
 
 
 def test_progress_is_plain_lines_on_stderr_without_a_terminal(

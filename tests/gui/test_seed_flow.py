@@ -264,7 +264,8 @@ def test_live_log_shows_fifty_and_the_download_has_every_entry(
     click(qtbot, setup.browse_button)
     assert setup.clients_file_edit.text() == str(clients)
     setup.enable_checkbox.setChecked(True)
-    click(qtbot, setup.save_button)
+    with qtbot.waitSignal(setup.settings_saved, timeout=TIMEOUT):
+        click(qtbot, setup.save_button)
 
     window.tabs.setCurrentWidget(window.sync_tab)
     sync = window.sync_tab
@@ -371,7 +372,8 @@ def test_cancel_stops_the_sync_and_keeps_what_was_done(
             click(qtbot, setup.connect_button)
         click(qtbot, setup.browse_button)
         setup.enable_checkbox.setChecked(True)
-        click(qtbot, setup.save_button)
+        with qtbot.waitSignal(setup.settings_saved, timeout=TIMEOUT):
+            click(qtbot, setup.save_button)
         sync = window.sync_tab
         with qtbot.waitSignal(sync.run_finished, timeout=60_000) as finished:
             click(qtbot, sync.sync_button)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import re
 import threading
 import time
@@ -91,8 +92,9 @@ def demo(paths: AppPaths, sandbox_options: SandboxOptions, clock: Clock) -> Iter
 
 def write_clients(path: Path, rows: list[tuple[str, str, str]]) -> Path:
     """A TimeSolv client export with Client ID, Client Name and Status."""
-    lines = ["Client ID,Client Name,Status"] + [",".join(row) for row in rows]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(
+            [("Client ID", "Client Name", "Status"), *rows])
     return path
 
 

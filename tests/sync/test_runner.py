@@ -58,20 +58,26 @@ def test_many_clients_in_batches_of_fifty(demo: Demo, tmp_path: Path) -> None:
 
 
 def test_a_contact_xero_refuses_fails_alone(demo: Demo, tmp_path: Path) -> None:
+    run(demo, write_clients(tmp_path / "first.csv", [("1", "Fresh Client", "Active"),
+                                                      ("3", "Another Client", "Active")]))
     clients = write_clients(tmp_path / "clients.csv", [
-        ("1", "Fresh Client", "Active"),
-        ("2", "FRESH CLIENT", "Active"),  # the same name to Xero: refused, and only it
-        ("3", "Another Client", "Active"),
-        ("4", "N" * 256, "Active"),  # refused before sending
+        # renamed in TimeSolv to the name of a contact whose client left the file: the file
+        # can't show the clash, so Xero refuses the update, and only it
+        ("1", "Another Client", "Active"),
+        ("4", "Brand New Client", "Active"),
+        ("5", "N" * 256, "Active"),  # set aside before sending: needs attention
     ])
     summary, events = run(demo, clients)
-    assert (summary.outcome, summary.created, summary.failed) == ("finished", 2, 2)
-    failed = {e.client_id: e.message for e in events
-              if isinstance(e, LogEntry) and e.action == "Failed"}
-    assert "already assigned to another contact" in failed["2"]
-    assert "256 characters long" in failed["4"]
-    assert set(stored_links(demo)) == {"1", "3"}
-    assert_xero_consistent(demo)
+    assert (summary.outcome, summary.created, summary.failed, summary.skipped,
+            summary.attention) == ("finished", 1, 1, 1, 1)
+    entries = [e for e in events if isinstance(e, LogEntry)]
+    failed = {e.client_id: e.message for e in entries if e.action == "Failed"}
+    assert "already assigned to another contact" in failed["1"]
+    attention = {e.client_id: e.message for e in entries if e.action == "Needs attention"}
+    assert attention["5"].startswith("Row 4 of the client file: The name is 256 characters")
+    assert set(stored_links(demo)) == {"1", "3", "4"}
+    names = {c["Name"] for c in assert_xero_consistent(demo)}
+    assert {"Fresh Client", "Another Client", "Brand New Client"} <= names
 
 
 def test_the_run_paces_itself_inside_the_minute_limit_and_never_gets_a_429(

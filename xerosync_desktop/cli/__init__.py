@@ -81,9 +81,9 @@ def _run(args: argparse.Namespace, paths: AppPaths, console: Console) -> ExitCod
     """Build the context the options ask for, reach Xero, and run the command."""
     if args.command == "status":
         return show_status(args, paths, console)
-    for path, option in ((getattr(args, "out", None), "--out"),
-                         (getattr(args, "log", None), "--log")):
-        commands.check_output(path, option)
+    outputs = ((getattr(args, "out", None), "--out"), (getattr(args, "log", None), "--log"))
+    for path, option in outputs:
+        commands.check_output(path, option, getattr(args, "clients", None), paths.database)
     if not (args.demo or args.sandbox):
         with Store(paths.database) as store:
             if store.settings.xero_app().demo:  # never sync to the demo unasked
@@ -95,13 +95,16 @@ def _run(args: argparse.Namespace, paths: AppPaths, console: Console) -> ExitCod
             organisation = pick_organisation(organisations, args.org,
                                              store.settings.get("tenant_id"))
             settings = job_settings(store, ctx, organisation, args.clients)
+            out, log_path = (commands.check_output(path, option, settings.clients_file,
+                                                   paths.database) for path, option in outputs)
             log.info("xerosync %s for tenant %s", args.command, organisation.tenant_id)
             if args.command == "review":
-                return commands.review(settings, xero, store, console, args.out)
+                assert out is not None  # --out is required
+                return commands.review(settings, xero, store, console, out)
             if args.command == "confirm":
                 return commands.confirm(settings, xero, store, console)
             if args.dry_run:
                 return commands.dry_run(settings, xero, store, console)
-            return commands.sync(settings, xero, store, console, args.log)
+            return commands.sync(settings, xero, store, console, log_path)
     finally:
         ctx.close()

@@ -16,9 +16,10 @@ from ..core.model import ReviewRow, Status
 from ..core.planner import Action, plan_sync
 from ..errors import UserError
 from ..excel.export import write_log, write_review
+from ..excel.output_path import checked_output
 from ..store import Store, SyncSettings
 from ..sync.events import RunSummary
-from ..sync.review import confirm_mappings, load_review
+from ..sync.review import Review, confirm_mappings, load_review
 from ..sync.runner import sync_clients
 from ..xero.client import XeroClient
 from .connection import require_client_sync
@@ -32,11 +33,16 @@ _DRY_RUN_LABELS = {Action.CREATE: "Create", Action.UPDATE: "Update", Action.SKIP
                    Action.FAIL: "Fail", Action.UNCHANGED: "Same"}
 
 
-def check_output(path: Path | None, option: str) -> None:
-    """Refuse at once a workbook path whose folder does not exist, before any work."""
-    if path is not None and not path.resolve().parent.is_dir():
+def check_output(path: Path | None, option: str, clients_file: Path | str | None,
+                 store_file: Path) -> Path | None:
+    """The workbook path to write (`.xlsx` added), refused at once, before any work, when
+    its folder does not exist or it is the client file or the app's store."""
+    if path is None:
+        return None
+    if not path.resolve().parent.is_dir():
         raise UsageError(f"The folder of {path} does not exist; give {option} a path in an "
                          "existing folder.")
+    return checked_output(path, clients_file, store_file)
 
 
 def review(settings: SyncSettings, xero: XeroClient, store: Store, console: Console,
@@ -44,9 +50,10 @@ def review(settings: SyncSettings, xero: XeroClient, store: Store, console: Cons
     """Write the mapping review workbook; print how many rows have each status."""
     loaded = load_review(settings, xero, store, console.report)
     write_review(out, loaded.rows)
-    console.result(f"Review of {settings.tenant_name}: {len(loaded.clients)} clients, "
-                   f"{len(loaded.contacts)} Xero contacts, written to {out}.")
+    console.result(f"Review of {settings.tenant_name}: {loaded.file_summary}; "
+                   f"{len(loaded.contacts)} Xero contacts. Written to {out}.")
     _print_statuses(console, loaded.rows)
+    _print_attention(console, loaded)
     return ExitCode.OK
 
 
@@ -85,10 +92,13 @@ def dry_run(settings: SyncSettings, xero: XeroClient, store: Store,
             line += f": {item.reason}"
         console.result(line)
     counts = Counter(item.action for item in items)
+    attention = (f", {len(loaded.problems)} rows of the client file need attention"
+                 if loaded.problems else "")
     console.result(f"Dry run for {settings.tenant_name}: {counts[Action.CREATE]} to create, "
                    f"{counts[Action.UPDATE]} to update, {counts[Action.UNCHANGED]} unchanged, "
                    f"{counts[Action.SKIP]} to skip, "
-                   f"{counts[Action.FAIL]} would fail. Nothing was sent to Xero.")
+                   f"{counts[Action.FAIL]} would fail{attention}. Nothing was sent to Xero.")
+    _print_attention(console, loaded)
     return ExitCode.OK
 
 
@@ -137,6 +147,21 @@ def _print_summary(console: Console, summary: RunSummary) -> None:
     elif summary.failed:
         console.result(f"{summary.failed} of the clients failed (listed above): correct them "
                        "in TimeSolv, then run xerosync sync again.")
+    if summary.attention:
+        console.result(f"{summary.attention} rows of the client file need attention (listed "
+                       "above) and were not synced: correct them in TimeSolv, export the "
+                       "client list again, then run xerosync sync again.")
+
+
+def _print_attention(console: Console, loaded: Review) -> None:
+    """The client file's rows that can't be synced, each with its row and reason."""
+    if not loaded.problems:
+        return
+    console.result(f"{len(loaded.problems)} rows of the client file need attention and will "
+                   "not be synced until corrected:")
+    for problem in loaded.problems:
+        who = " ".join(part for part in (problem.client_id, problem.name[:60]) if part)
+        console.result(f"  row {problem.source_row}: {who or '(empty)'}: {problem.reason}")
 
 
 def _print_statuses(console: Console, rows: tuple[ReviewRow, ...]) -> None:

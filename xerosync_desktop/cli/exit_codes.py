@@ -21,6 +21,7 @@ from ..errors import (
     LoginError,
     NotConnectedError,
     OrganisationAccessError,
+    OutputPathError,
     RateLimitError,
     SettingsError,
     UserError,
@@ -50,7 +51,7 @@ def code_for_error(exc: UserError) -> ExitCode:
     if isinstance(exc, (NotConnectedError, AuthorizationError, LoginError,
                         OrganisationAccessError)):
         return ExitCode.NOT_CONNECTED
-    if isinstance(exc, (UsageError, SettingsError, ClientFileError)):
+    if isinstance(exc, (UsageError, SettingsError, ClientFileError, OutputPathError)):
         return ExitCode.USAGE
     return ExitCode.INCOMPLETE
 
@@ -62,6 +63,6 @@ def code_for_summary(summary: RunSummary) -> ExitCode:
     if summary.outcome == "stopped" and summary.stopped_by in ("authorization",
                                                                "organisation_access"):
         return ExitCode.NOT_CONNECTED
-    if summary.outcome != "finished" or summary.failed:
+    if summary.outcome != "finished" or summary.failed or summary.attention:
         return ExitCode.INCOMPLETE
     return ExitCode.OK

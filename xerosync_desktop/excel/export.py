@@ -1,6 +1,6 @@
 """Review and log workbooks, shared by the GUI and (later) the command line.
 
-Public API: write_review(), write_log(), REVIEW_COLUMNS, LOG_COLUMNS.
+Public API: write_review(), write_log(), REVIEW_COLUMNS, ATTENTION_COLUMNS, LOG_COLUMNS.
 
 Every cell goes through `_cell()`, which keeps text as text: a client named `=HYPERLINK(...)`
 is shown as those characters, never run as a formula. Files are written in write-only mode
@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 REVIEW_COLUMNS = ("Source Row", "Client ID", "TimeSolv Client", "Name in Xero", "Xero Contact",
                   "Xero ContactID", "Status", "Note")
+ATTENTION_COLUMNS = ("Source Row", "Client ID", "TimeSolv Client", "Reason")
 LOG_COLUMNS = ("Time", "Level", "Client ID", "TimeSolv Client", "Action", "Xero ContactID",
                "Message")
 _MAX_WIDTH = 60
@@ -42,11 +43,16 @@ Value = str | int | float | datetime | None
 
 
 def write_review(path: Path | str, rows: Sequence[ReviewRow]) -> None:
-    """The mapping review: sheet `Review`, one line per row, in the order shown in the app."""
+    """The mapping review: sheet `Review`, one line per client or contact, in the order shown
+    in the app; sheet `Needs attention`, the client file's rows that can't be synced."""
     table = [(row.source_row, row.client_id, row.client_name, row.xero_name, row.contact_name,
-              row.contact_id, row.status.label, row.note) for row in rows]
+              row.contact_id, row.status.label, row.note)
+             for row in rows if row.problem is None]
+    attention = [(row.source_row, row.client_id, row.client_name, row.note)
+                 for row in rows if row.problem is not None]
     workbook = Workbook(write_only=True)
     _add_table(workbook, "Review", REVIEW_COLUMNS, table)
+    _add_table(workbook, "Needs attention", ATTENTION_COLUMNS, attention)
     _save(workbook, Path(path))
 
 

@@ -14,6 +14,9 @@ from types import TracebackType
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QWidget
 
+from ..errors import OutputPathError
+from ..excel.output_path import checked_output
+
 log = logging.getLogger(__name__)
 
 _STYLES = {
@@ -49,14 +52,20 @@ class MessageBar(QLabel):
         self.hide()
 
 
-def ask_save_path(parent: QWidget, title: str, suggested: Path) -> Path | None:
-    """A save dialog for an Excel file; None when cancelled. Adds `.xlsx` if missing."""
-    chosen, _ = QFileDialog.getSaveFileName(parent, title, str(suggested),
-                                            "Excel workbook (*.xlsx)")
-    if not chosen:
-        return None
-    path = Path(chosen)
-    return path if path.suffix.lower() == ".xlsx" else path.with_name(path.name + ".xlsx")
+def ask_save_path(parent: QWidget, title: str, suggested: Path,
+                  clients_file: str | Path | None, store_file: Path) -> Path | None:
+    """A save dialog for an Excel file; None when cancelled. Adds `.xlsx` if missing; a path
+    that is the client file or the app's store is refused with a warning, and asked again."""
+    while True:
+        chosen, _ = QFileDialog.getSaveFileName(parent, title, str(suggested),
+                                                "Excel workbook (*.xlsx)")
+        if not chosen:
+            return None
+        try:
+            return checked_output(chosen, clients_file, store_file)
+        except OutputPathError as exc:
+            QMessageBox.warning(parent, title, exc.message)
+            suggested = Path(chosen).with_name(suggested.name)
 
 
 def show_error(parent: QWidget | None, text: str) -> None:

@@ -226,6 +226,11 @@ class MappingTab(JobTab):
         if counts[Status.BLOCKED]:
             hint += (f" {_clients(counts[Status.BLOCKED], 'is', 'are')} blocked because the "
                      "Xero contact is archived: restore it in Xero first.")
+        if attention := counts[Status.NEEDS_ATTENTION]:
+            hint = (f"{review.file_summary}. {_rows(attention)} of the client file "
+                    f"{'needs' if attention == 1 else 'need'} attention and will not be synced "
+                    f"until corrected: pick '{Status.NEEDS_ATTENTION.label}' under Status to "
+                    "see why. " + hint)
         self.message_bar.show_message(hint, "info")
         self.review_loaded.emit(review)
 
@@ -246,7 +251,8 @@ class MappingTab(JobTab):
             return
         name = (f"Xero mapping review - {_file_safe(review.settings.tenant_name)} - "
                 f"{date.today().isoformat()}.xlsx")
-        path = ask_save_path(self, "Download the mapping review", default_export_dir() / name)
+        path = ask_save_path(self, "Download the mapping review", default_export_dir() / name,
+                             review.settings.clients_file, self._ctx.paths.database)
         if path is None:
             return
         rows = review.rows
@@ -293,6 +299,10 @@ def _clients(count: int, one: str = "", many: str = "") -> str:
     """'1 client is' / '3 clients are': a count with its noun (and verb) agreeing."""
     words = f"client {one}" if count == 1 else f"clients {many}"
     return f"{count} {words.strip()}"
+
+
+def _rows(count: int) -> str:
+    return f"{count} row{'' if count == 1 else 's'}"
 
 
 def _file_safe(text: str) -> str:

@@ -43,6 +43,7 @@ _STATUS_COLOURS = {
     Status.UNMATCHED: "#f2f2f2",
     Status.PROSPECT: "#fff8e1",
     Status.BLOCKED: "#fdecea",
+    Status.NEEDS_ATTENTION: "#ffe0b2",
 }
 
 

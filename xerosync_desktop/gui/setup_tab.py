@@ -27,8 +27,10 @@ from PySide6.QtWidgets import (
 )
 
 from ..bootstrap import AppContext
+from ..core.intake import ClientList
 from ..errors import UserError
 from ..store import Store, SyncSettings, XeroApp
+from ..timesolv.loader import load_clients
 from ..xero.auth import finish_authorization, start_authorization
 from ..xero.client import Organisation
 from .dialogs import MessageBar
@@ -394,25 +396,43 @@ class SetupTab(JobTab):
         start = self.clients_file_edit.text() or str(Path.home())
         chosen, _ = QFileDialog.getOpenFileName(
             self, "TimeSolv client file", start,
-            "Client exports (*.csv *.xlsx);;CSV (*.csv);;Excel workbook (*.xlsx)")
+            "Client exports (*.csv *.txt *.xlsx *.xlsm);;CSV or text (*.csv *.txt);;"
+            "Excel workbook (*.xlsx *.xlsm);;All files (*)")
         if chosen:
             self.clients_file_edit.setText(chosen)
             self._refresh()
 
     def _on_save_clicked(self) -> None:
+        """Save the setup; with client sync enabled, read the client file first and say
+        what it holds, or why it can't be used (then nothing is saved)."""
         settings = self._form_settings()
         if not settings.tenant_id:
             self.message_bar.show_error("Connect to Xero and pick an organisation first.")
             return
-        if settings.client_sync_enabled and not Path(settings.clients_file).is_file():
+        if not settings.client_sync_enabled:
+            self._save(settings, None)
+            return
+        if not settings.clients_file:
             self.message_bar.show_error("Pick the TimeSolv client file before enabling "
                                         "client sync.")
             return
+
+        def read(_report: Callable[[object], None], _stop: Callable[[], bool]) -> ClientList:
+            return load_clients(settings.clients_file)
+
+        self.message_bar.show_message("Reading the client file…")
+        self._jobs.start(read, lambda listed: self._save(settings, listed),
+                         self.message_bar.show_error)
+
+    def _save(self, settings: SyncSettings, listed: object) -> None:
         self._store.settings.save_sync_settings(settings)
         self._saved = settings
-        if settings.client_sync_enabled:
-            text = (f"Saved. Client sync is enabled for {settings.tenant_name}. Next, review "
-                    "the mapping of TimeSolv clients to Xero contacts.")
+        if isinstance(listed, ClientList):
+            text = (f"Saved. {Path(settings.clients_file).name}: {listed.summary}. Client sync "
+                    f"is enabled for {settings.tenant_name}. Next, review the mapping of "
+                    "TimeSolv clients to Xero contacts.")
+            if listed.problems:
+                text += " The Mapping tab lists the rows that need attention, with the reason."
         else:
             text = f"Saved. Client sync is not enabled for {settings.tenant_name}."
         self.message_bar.show_message(text, "success")

@@ -217,7 +217,8 @@ class SyncTab(JobTab):
         ctx = self._ctx
         stamp = self.runs_box.currentText()[:16].replace(":", "")
         suggested = default_export_dir() / f"Xero sync log - {stamp}.xlsx"
-        path = ask_save_path(self, "Download the sync log", suggested)
+        path = ask_save_path(self, "Download the sync log", suggested,
+                             self._settings.clients_file, ctx.paths.database)
         if path is None:
             return
 

@@ -65,11 +65,13 @@ class RunSummary:
     message: str = ""
     unchanged: int = 0
     resume_at: datetime | None = None  # a limit-stopped run: when Xero takes calls again
+    attention: int = 0  # of the skipped: rows of the client file that need attention
 
     @property
     def counts_text(self) -> str:
+        attention = f" ({self.attention} need attention)" if self.attention else ""
         return (f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
-                f"{self.skipped} skipped, {self.failed} failed")
+                f"{self.skipped} skipped{attention}, {self.failed} failed")
 
     @property
     def text(self) -> str:

@@ -1,6 +1,6 @@
 """Sync runner: the I/O shell around the pure planner; what Sync to Xero does.
 
-Public API: sync_clients(), run_plan(), CATCH_UP_AFTER.
+Public API: sync_clients(), run_plan(), CATCH_UP_AFTER, NEEDS_ATTENTION.
 
 One run per organisation at a time (the store's run lock). A run reads what changed in Xero
 into the mirror, settles the batches an earlier run sent without hearing back (write-ahead
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from ..core.fingerprint import batch_key, fingerprint
-from ..core.model import Contact
+from ..core.model import Contact, Status
 from ..core.planner import Action, PlannedItem, plan_sync
 from ..errors import (
     AuthorizationError,
@@ -37,6 +37,7 @@ from .review import Report, Review, countdown, load_review, refresh_mirror
 log = logging.getLogger(__name__)
 
 CATCH_UP_AFTER = 500  # contacts written: read them back now, so the next run reads little
+NEEDS_ATTENTION = Status.NEEDS_ATTENTION.label  # the log's Action for a row set aside
 
 
 def sync_clients(settings: SyncSettings, xero: XeroClient, store: Store, report: Report,
@@ -124,14 +125,22 @@ def run_plan(review: Review, xero: XeroClient, store: Store, report: Report,
     total = plan.client_count
     creates = sum(len(b) for b in plan.creates)
     updates = sum(len(b) for b in plan.updates)
+    attention = len(review.problems)
+    total += attention
     run.entry(Level.INFO, "Started", f"Sync to {settings.tenant_name}: {total} clients "
-              f"({updates} to update, {creates} to add, {len(plan.settled)} not sent).")
+              f"({updates} to update, {creates} to add, {len(plan.settled) + attention} not "
+              f"sent{f', of which {attention} need attention' if attention else ''}).")
     done = 0
     outcome, message, stopped_by, resume_at = "finished", "", "", None
     try:
+        for problem in review.problems:
+            run.counts[Action.SKIP] += 1
+            run.entry(Level.WARNING, NEEDS_ATTENTION,
+                      f"Row {problem.source_row} of the client file: {problem.reason}",
+                      client=(problem.client_id, problem.name))
         for item in plan.settled:
             _settled_entry(run, item)
-        done = len(plan.settled)
+        done = len(plan.settled) + attention
         report(Progress(done, total, f"{done} of {total} clients"))
         run.commit()
         for batch in plan.batches:
@@ -162,7 +171,8 @@ def run_plan(review: Review, xero: XeroClient, store: Store, report: Report,
             finished_at=datetime.now(UTC), outcome=outcome, stopped_by=stopped_by,
             created=run.counts[Action.CREATE], updated=run.counts[Action.UPDATE],
             unchanged=run.counts[Action.UNCHANGED], skipped=run.counts[Action.SKIP],
-            failed=run.counts[Action.FAIL], message=message, resume_at=resume_at)
+            failed=run.counts[Action.FAIL], message=message, resume_at=resume_at,
+            attention=len(review.problems))
         run.entry(Level.INFO if outcome == "finished" else Level.WARNING, "Summary",
                   summary.text)
         run.commit()

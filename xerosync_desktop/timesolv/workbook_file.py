@@ -49,7 +49,7 @@ class WorkbookTable:
     source: str
 
 
-class _Parser(WorkSheetParser):  # type: ignore[misc]
+class _Parser(WorkSheetParser):
     """openpyxl's parser, marking formulas that have no saved value instead of hiding them."""
 
     def parse_cell(self, element: Element) -> dict[str, Any]:
