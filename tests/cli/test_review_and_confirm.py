@@ -47,3 +47,42 @@ def test_review_writes_the_workbook_and_confirm_makes_matched_mapped(
     assert {k for k, v in after.items() if v == "Mapped"} == {
         k for k, v in before.items() if v == "Matched"}
     assert "Matched" not in after.values() and "  Mapped: 7" in printed
+
+
+def test_outputs_never_overwrite_the_client_file(cli: Cli, xero: XeroSandbox) -> None:
+    from openpyxl import Workbook
+
+    clients = cli.root / "same.xlsx"
+    workbook = Workbook()
+    workbook.active.append(["Client ID", "Client Name"])
+    workbook.active.append(["1", "Acme"])
+    workbook.save(clients)
+    original = clients.read_bytes()
+
+    for args in (("review", "--out", clients), ("review", "--out", f"{cli.root}/./SAME/../same"),
+                 ("sync", "--log", clients)):
+        result = cli(*args, "--sandbox", xero.url, "--org", US, "--clients", clients)
+        assert result.code == 2, (args, result.err)
+        assert "is the TimeSolv client file the app reads" in result.err
+        assert result.out == ""
+    assert clients.read_bytes() == original
+
+
+
+def test_review_prints_and_writes_the_rows_that_need_attention(
+        cli: Cli, xero: XeroSandbox) -> None:
+    clients = cli.root / "clients.csv"
+    clients.write_text("Client ID;Client Name;Status\n1;Acme;Active\n2;;Active\n"
+                       "3;Beta;Pending\n", encoding="utf-8")
+    out = cli.root / "review"  # .xlsx is added
+
+    result = cli("review", "--sandbox", xero.url, "--org", US, "--clients", clients,
+                 "--out", out)
+
+    assert result.code == 0, result.err
+    assert "3 clients: 1 to sync, 2 need attention" in result.out
+    assert "  row 3: 2: The row has no Client Name." in result.out
+    assert "  row 4: 3 Beta: The status 'Pending' is not Active" in result.out
+    sheet = load_workbook(cli.root / "review.xlsx")["Needs attention"]
+    assert [r[:3] for r in sheet.iter_rows(min_row=2, values_only=True)] == [
+        (3, "2", None), (4, "3", "Beta")]

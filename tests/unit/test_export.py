@@ -65,3 +65,33 @@ def test_unwritable_target_is_a_user_error_and_leaves_no_file(tmp_path: Path) ->
     with pytest.raises(UserError, match="Could not save review.xlsx"):
         write_review(target, [])
     assert not list(tmp_path.rglob("*.xlsx"))
+
+
+FORMULA_LIKE = ['=HYPERLINK("http://x","y")', "+44 Legal", "-Minus LLP", "@Home", "=1+1"]
+
+
+def test_formula_like_names_are_text_cells_on_every_sheet(tmp_path: Path) -> None:
+    from zipfile import ZipFile
+
+    from xerosync_desktop.core.model import ClientProblem
+
+    clients = [Client(f"{i}", name, ClientStatus.ACTIVE, source_row=i + 2)
+               for i, name in enumerate(FORMULA_LIKE)]
+    problems = [ClientProblem(9, "=ID", "=SUM(A1:A9)", "The row has no Client ID.")]
+    rows = build_review(clients, [Contact("c-1", "=cmd|' /C calc'!A0")], {}, problems)
+    path = tmp_path / "review.xlsx"
+    write_review(path, rows)
+
+    workbook = load_workbook(path)
+    review = [[c for c in row] for row in workbook["Review"].iter_rows(min_row=2)]
+    names = [row[2].value for row in review if row[2].value]
+    assert names == FORMULA_LIKE
+    assert all(row[2].data_type == "s" for row in review if row[2].value)
+    attention = [[c.value for c in row]
+                 for row in workbook["Needs attention"].iter_rows(min_row=1)]
+    assert attention == [["Source Row", "Client ID", "TimeSolv Client", "Reason"],
+                         [9, "=ID", "=SUM(A1:A9)", "The row has no Client ID."]]
+    with ZipFile(path) as package:
+        sheets = [package.read(name) for name in package.namelist()
+                  if name.startswith("xl/worksheets/")]
+    assert sheets and not any(b"<f>" in xml or b"<f " in xml for xml in sheets)

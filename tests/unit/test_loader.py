@@ -276,3 +276,93 @@ def test_missing_folder_and_unreadable_files(tmp_path: Path) -> None:
             load_clients(locked)
     finally:
         locked.chmod(0o600)
+
+
+def test_a_quote_closed_by_a_later_stray_quote_loses_no_row(tmp_path: Path) -> None:
+    rows = [f"{i:05},Client {i},Active" for i in range(1, 100)]
+    rows[2] = '00003,"Acme,Active'
+    rows[60] = '00061,Bob "Junior" Smith,Active'
+    text = "Client ID,Client Name,Status,Email\n" + "\n".join(rows) + "\n"
+    listed = load_clients(write(tmp_path, text))
+    assert len(listed.clients) + len(listed.problems) == 99
+    assert problems(listed) == [(4, "00003", "Acme,Active")]
+    assert [c.name for c in listed.clients if c.client_id == "00061"] == ['Bob "Junior" Smith']
+
+
+def test_every_field_quoted_and_one_left_open(tmp_path: Path) -> None:
+    text = '"Client ID","Client Name","Status"\n"1","Acme\n"2","Bob","Active"\n'
+    listed = load_clients(write(tmp_path, text))
+    assert seen(listed) == [(3, "2", "Bob", "Active")]
+    assert [p.source_row for p in listed.problems] == [2]
+
+
+def test_stray_quotes_and_extra_fields_are_not_guessed_at(tmp_path: Path) -> None:
+    text = ('Client ID,Client Name,Email\n"00012"3,Acme,a@b.example\n'
+            '14,"Acme "Best" Ltd",x@y.example\n7,Smith, Jones & Co,info@sj.example\n'
+            "8,Fine,\n")
+    listed = load_clients(write(tmp_path, text))
+    assert [c.client_id for c in listed.clients] == ["8"]
+    reasons = {p.source_row: p.reason for p in listed.problems}
+    assert "sits inside a field" in reasons[2] and "sits inside a field" in reasons[3]
+    assert "4 fields where the header has 3" in reasons[4]
+
+
+def test_closest_header_name_wins(tmp_path: Path) -> None:
+    text = "ID,Client ID,Contact Name,Client Name\n1,C-001,Jane Doe,Acme Ltd\n"
+    assert seen(load_clients(write(tmp_path, text))) == [(2, "C-001", "Acme Ltd", "Active")]
+
+
+def test_an_id_shared_with_a_row_set_aside_is_not_kept(tmp_path: Path) -> None:
+    text = "Client ID,Client Name,Status\n1,Acme,Active\n2,Bob,Activ\n2,Bobby,Active\n"
+    listed = load_clients(write(tmp_path, text))
+    assert [c.client_id for c in listed.clients] == ["1"]
+    assert "also used on row 3" in listed.problems[1].reason
+
+
+def test_text_in_other_code_pages_is_refused_not_misread(tmp_path: Path) -> None:
+    for text, encoding in (("ID,Name\n1,Иванов и партнёры\n2,Смирнов\n", "cp1251"),
+                           ("ID,Name\n1,Café Müller\n2,Crème Brûlée Ltd\n", "mac_roman")):
+        try:
+            listed = load_clients(write(tmp_path, text, encoding=encoding))
+        except ClientFileError as error:
+            assert "does not read" in error.message
+        else:  # read: then as the letters were written
+            assert [c.name for c in listed.clients] == [line.split(",")[1] for line
+                                                       in text.splitlines()[1:]]
+    mixed = "ID,Name\n1,Café\n2,Zoë\n".encode() + "3,Renée\n".encode("cp1252")
+    with pytest.raises(ClientFileError, match="UTF-8 text except at byte"):
+        load_clients(write(tmp_path, mixed))
+
+
+def test_utf16_without_a_bom(tmp_path: Path) -> None:
+    listed = load_clients(write(tmp_path, table("\t"), "c.txt", encoding="utf-16-le"))
+    assert seen(listed) == expected(2)
+
+
+def test_a_long_line_above_the_header(tmp_path: Path) -> None:
+    listed = load_clients(write(tmp_path, '"' + "x" * 200_000 + '"\n' + table()))
+    assert seen(listed) == expected(3)
+
+
+def test_workbook_hidden_sheet_and_zero_padded_numbers(tmp_path: Path) -> None:
+    workbook = Workbook()
+    old = workbook.active
+    old.title = "Old"
+    old.append(["Client ID", "Client Name"])
+    old.append(["OLD1", "Old client"])
+    old.sheet_state = "hidden"
+    sheet = workbook.create_sheet("Clients")
+    sheet.append(["Client ID", "Client Name"])
+    sheet.append([10, "Padded"])
+    sheet["A2"].number_format = "00000"
+    path = tmp_path / "clients.xlsx"
+    workbook.save(path)
+    listed = load_clients(path)
+    assert seen(listed) == [(2, "00010", "Padded", "Active")]
+
+
+def test_totals_lines_and_clients_named_total(tmp_path: Path) -> None:
+    text = ("Client Name,Client ID\nTotal Fitness,36\nTotal,2\nGrand Total: 2 clients,\n")
+    listed = load_clients(write(tmp_path, text))
+    assert seen(listed) == [(2, "36", "Total Fitness", "Active")]
+    assert [p.source_row for p in listed.problems] == [3, 4]

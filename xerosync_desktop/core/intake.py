@@ -59,11 +59,23 @@ def screen_clients(clients: Sequence[Client], problems: Iterable[ClientProblem] 
     `problems` are the rows the reader already set aside; the result lists all of them in
     file order.
     """
+    problems = list(problems)
     found: dict[int, ClientProblem] = {}  # by index into clients
     for index, client in enumerate(clients):
         if reason := _own_problem(client):
             found[index] = _problem(client, reason)
     _flag_shared(clients, found, _id_key, _same_id)
+    set_aside: dict[str, list[int]] = defaultdict(list)  # an id on rows already set aside
+    for problem in [*problems, *found.values()]:
+        if key := problem.client_id.strip().casefold():
+            set_aside[key].append(problem.source_row)
+    for index, client in enumerate(clients):
+        rows = [row for row in set_aside.get(_id_key(client), ()) if row != client.source_row]
+        if index not in found and rows:
+            found[index] = _problem(client, (
+                f"The Client ID {client.client_id!r} is also used on {_row_words(rows)}, "
+                "which needs attention too; each client needs its own ID. Correct it in "
+                "TimeSolv."))
     _flag_shared(clients, found, _name_group, _same_name)
     kept = tuple(client for index, client in enumerate(clients) if index not in found)
     every = sorted((*problems, *found.values()), key=lambda p: p.source_row)
@@ -126,7 +138,11 @@ def _flag_shared(clients: Sequence[Client], found: dict[int, ClientProblem],
 
 
 def _rows(clients: list[Client]) -> str:
-    numbers = [str(c.source_row) for c in clients if c.source_row is not None]
+    return _row_words([c.source_row for c in clients if c.source_row is not None])
+
+
+def _row_words(rows: list[int]) -> str:
+    numbers = [str(row) for row in rows]
     if not numbers:
         return "another row"
     shown = ", ".join(numbers[:5]) + (f" and {len(numbers) - 5} more" if len(numbers) > 5 else "")

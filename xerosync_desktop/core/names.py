@@ -52,6 +52,8 @@ def name_key(name: str) -> str:
 
     Case- and accent-insensitive, surrounding whitespace trimmed, whitespace runs collapsed.
     """
+    if name.isascii():  # nothing to decompose
+        return _WHITESPACE_RUN.sub(" ", name).strip().casefold()
     decomposed = unicodedata.normalize("NFKD", name)
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _WHITESPACE_RUN.sub(" ", bare).strip().casefold()

@@ -103,11 +103,22 @@ def _add_table(workbook: Workbook, title: str, header: Sequence[str],
         sheet.append([_cell(sheet, value) for value in row])
 
 
-def _cell(sheet: WriteOnlyWorksheet, value: Value, bold: bool = False) -> WriteOnlyCell:
-    """The one way a value reaches a workbook: text stays text, never a formula."""
+def _cell(sheet: WriteOnlyWorksheet, value: Value,
+          bold: bool = False) -> WriteOnlyCell | Value:
+    """The one way a value reaches a workbook: text stays text, never a formula.
+
+    openpyxl takes a string starting with `=` for a formula and refuses control characters;
+    such text becomes a cell typed as a string, with the controls left out. Other text and
+    numbers go as they are (a cell object for each of a million values costs seconds).
+    """
     if isinstance(value, str):
+        if not bold and not value.startswith("=") and (
+                value.isprintable() or not ILLEGAL_CHARACTERS_RE.search(value)):
+            return value  # written as a string: `+44 Legal`, `@Home` stay text
         cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
         cell.data_type = "s"
+    elif value is None or (isinstance(value, int | float) and not bold):
+        return value
     else:
         cell = WriteOnlyCell(sheet, value=value)
         if isinstance(value, datetime):

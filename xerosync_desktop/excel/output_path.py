@@ -22,6 +22,9 @@ def checked_output(requested: Path | str, clients_file: Path | str | None = None
                    store_file: Path | str | None = None) -> Path:
     """The path to write, `.xlsx` added when missing; OutputPathError if it is an input."""
     path = Path(requested).expanduser()
+    if not str(requested).strip() or path.is_dir() or not path.name or path.name == "..":
+        raise OutputPathError(f"{requested or 'An empty name'} is a folder, not a workbook "
+                              "name. Give a file name such as review.xlsx.")
     if path.suffix.lower() != ".xlsx":
         path = path.with_name(path.name + ".xlsx")
     protected: list[tuple[Path, str]] = []

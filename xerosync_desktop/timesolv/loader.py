@@ -21,7 +21,17 @@ from pathlib import Path
 from ..core.intake import ClientList, screen_clients
 from ..core.model import Client, ClientProblem, ClientStatus
 from ..errors import ClientFileError
-from .table import COLUMNS, Cell, SourceRow, Untrusted, cell_text, header_columns, is_blank
+from .table import (
+    COLUMNS,
+    OPEN_QUOTE,
+    STRAY_QUOTE,
+    Cell,
+    SourceRow,
+    Untrusted,
+    cell_text,
+    header_columns,
+    is_blank,
+)
 from .text_file import read_text_table
 from .workbook_file import read_workbook_table
 
@@ -31,8 +41,15 @@ _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (.xls)
 _TEXT_SUFFIXES = (".csv", ".txt", ".tsv", ".tab")
 _WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
-_FOOTER = re.compile(r"^\s*(grand\s+)?(totals?|count|records?|number\s+of)\b", re.IGNORECASE)
-_NUMBER = re.compile(r"^[\s\d.,:()#-]*(clients?|records?|rows?)?[\s.]*$", re.IGNORECASE)
+_FOOTER = re.compile(r"^\s*(grand\s+)?(totals?|count|records?|number\s+of\s+\w+)\s*[:=]?\s*"
+                     r"(\d[\d,.]*)?\s*(clients?|records?|rows?)?\s*$", re.IGNORECASE)
+_NUMBER = re.compile(r"^\s*\d[\d,.]*\s*(clients?|records?|rows?)?\s*$", re.IGNORECASE)
+_QUOTE_PROBLEMS = {
+    OPEN_QUOTE: ('A quote (") opens on this row and never closes, so the row cannot be read '
+                 "reliably; the rows after it were read on their own."),
+    STRAY_QUOTE: ('A quote (") sits inside a field on this row (as in "00012"3), so its '
+                  "values cannot be read reliably."),
+}
 _FIX = "Correct it in TimeSolv (or in the file), then load it again."
 
 
@@ -52,6 +69,7 @@ def load_clients(path: Path | str) -> ClientList:
         table = read_workbook_table(path, name)
         header, header_row, rows, source = table.header, table.header_row, table.rows, \
             table.source
+        width: int | None = None  # notes beside a sheet's table are not a client's fields
     elif suffix in _WORKBOOK_SUFFIXES:
         raise ClientFileError(f"{name} is named as an Excel workbook but is not one (it may "
                               "be damaged, or text saved under an .xlsx name). Export the "
@@ -60,9 +78,10 @@ def load_clients(path: Path | str) -> ClientList:
         text = read_text_table(_read(path), name)
         header, header_row, rows, source = text.header, text.header_row, text.rows, \
             text.source
+        width = len(header)
     else:
         raise ClientFileError(_not_a_list(name))
-    clients, problems = _read_rows(header, rows)
+    clients, problems = _read_rows(header, rows, width)
     if not clients and not problems:
         raise ClientFileError(f"{name} has column headers (row {header_row}) but no clients "
                               f"below them ({source}). Export the clients from TimeSolv again.")
@@ -103,89 +122,95 @@ def _unreadable(path: Path, exc: OSError) -> str:
             "or network folder it is on, then load it again.")
 
 
-def _read_rows(header: Sequence[Cell], rows: Iterable[SourceRow],
+def _read_rows(header: Sequence[Cell], rows: Iterable[SourceRow], width: int | None,
                ) -> tuple[list[Client], list[ClientProblem]]:
+    """Each row a Client or a ClientProblem; `width`, for text, is the header's field count
+    (a row with more filled fields than that was split at a delimiter inside a value)."""
     columns = header_columns(header)
-    header_text = [cell_text(cell).casefold() for cell in header]
+    id_at, name_at = columns["client_id"], columns["name"]
+    header_id, header_name = (cell_text(header[id_at]).casefold(),
+                              cell_text(header[name_at]).casefold())
     clients: list[Client] = []
     problems: list[ClientProblem] = []
     for row in rows:
         cells = row.cells
-        if is_blank(cells):
+        count = len(cells)
+        id_cell = cells[id_at] if id_at < count else ""
+        name_cell = cells[name_at] if name_at < count else ""
+        client_id, name = _text(id_cell), _text(name_cell)
+        if not client_id and not name and is_blank(cells):
             continue
-        values = {field: _at(cells, index) for field, index in columns.items()}
-        client_id, name = cell_text(values["client_id"]), cell_text(values["name"])
-        reason = _row_problem(row, values, header_text)
+        reason = ""
+        if row.broken_quote:
+            reason = f"{_QUOTE_PROBLEMS[row.broken_quote]} {_FIX}"
+        elif client_id.casefold() == header_id and name.casefold() == header_name:
+            reason = "This row repeats the column headers; it is not a client."
+        elif _is_footer(cells):
+            reason = "This looks like a totals line, not a client."
+        elif width is not None and count > width and any(map(_text, cells[width:])):
+            reason = (f"This row has {count} fields where the header has {width}: a value "
+                      "holds the delimiter without quotes around it. " + _FIX)
+        else:
+            reason = _value_problem(id_cell, name_cell, cells, columns)
         if reason:
             problems.append(ClientProblem(row.number, client_id, name, reason))
             continue
-        status = ClientStatus.parse(cell_text(values.get("status")) or "Active")
-        clients.append(_client(values, client_id, name, status, row.number))
+        status_at = columns.get("status")
+        status = _STATUSES.get(_text(cells[status_at]).casefold() if status_at is not None
+                               and status_at < count else "", ClientStatus.ACTIVE)
+        clients.append(_client(cells, columns, client_id, name, status, row.number))
     return clients, problems
 
 
-def _row_problem(row: SourceRow, values: dict[str, Cell], header_text: list[str]) -> str:
-    """Why the row can't be taken as a client, or ''."""
-    if row.broken_quote:
-        return ('A quote (") opens on this row and never closes, so the row cannot be read '
-                "reliably; the rows after it were read on their own. " + _FIX)
-    texts = [cell_text(cell) for cell in row.cells]
-    if [text.casefold() for text in texts[:len(header_text)]] == header_text:
-        return "This row repeats the column headers; it is not a client."
-    if _is_footer(texts):
-        return "This looks like a totals line, not a client."
-    for field, label in (("client_id", "Client ID"), ("name", "Client Name")):
-        cell = values[field]
+_STATUSES = {status.value.casefold(): status for status in ClientStatus}
+
+
+def _text(cell: Cell) -> str:
+    return cell.strip() if isinstance(cell, str) else cell.shown.strip()
+
+
+def _value_problem(id_cell: Cell, name_cell: Cell, cells: Sequence[Cell],
+                   columns: dict[str, int]) -> str:
+    """Why the row's id, name or status can't be taken as they are, or ''."""
+    for cell, label in ((id_cell, "Client ID"), (name_cell, "Client Name")):
         if isinstance(cell, Untrusted):
             return f"The {label} cell holds {cell.what}. {_FIX}"
-        if not cell_text(cell):
+        if not cell.strip():
             return f"The row has no {label}. {_FIX}"
-    status = values.get("status")
+    status_at = columns.get("status")
+    status = cells[status_at] if status_at is not None and status_at < len(cells) else ""
     if isinstance(status, Untrusted):
         return f"The Status cell holds {status.what}. {_FIX}"
-    text = cell_text(status)
-    if text:
-        try:
-            ClientStatus.parse(text)
-        except ValueError:
-            return (f"The status {text[:40]!r} is not Active, Inactive or Prospect. "
-                    + _FIX)
+    text = status.strip()
+    if text and text.casefold() not in _STATUSES:
+        return f"The status {text[:40]!r} is not Active, Inactive or Prospect. {_FIX}"
     return ""
 
 
-def _is_footer(texts: list[str]) -> bool:
-    """`Total, 36` or `Count of clients: 36`: a label and numbers only."""
-    filled = [text for text in texts if text]
+def _is_footer(cells: Sequence[Cell]) -> bool:
+    """`Total, 36`, `Total: 36 clients`, `Grand total,,36`: a label and numbers only."""
+    first = next((text for text in map(_text, cells) if text), "")
+    if not first or not _FOOTER.match(first):
+        return False
+    filled = [text for text in map(_text, cells) if text]
     return bool(filled) and bool(_FOOTER.match(filled[0])) and all(
         _NUMBER.match(text) for text in filled[1:]) and (
         len(filled) > 1 or any(ch.isdigit() for ch in filled[0]))
 
 
-def _at(cells: Sequence[Cell], index: int) -> Cell:
-    return cells[index] if index < len(cells) else ""
+_FIELDS = ("first_name", "last_name", "company", "billing_contact", "email", "phone", "mobile",
+           "fax", "city", "region", "postal_code", "country")
+_ADDRESS = ("address1", "address2", "address3")
 
 
-def _client(values: dict[str, Cell], client_id: str, name: str, status: ClientStatus,
-            row: int) -> Client:
+def _client(cells: Sequence[Cell], columns: dict[str, int], client_id: str, name: str,
+            status: ClientStatus, row: int) -> Client:
+    count = len(cells)
+
     def get(field: str) -> str:
-        return cell_text(values.get(field))
+        index = columns.get(field)
+        return _text(cells[index]) if index is not None and index < count else ""
 
-    return Client(
-        client_id=client_id,
-        name=name,
-        status=status,
-        source_row=row,
-        first_name=get("first_name"),
-        last_name=get("last_name"),
-        company=get("company"),
-        billing_contact=get("billing_contact"),
-        email=get("email"),
-        phone=get("phone"),
-        mobile=get("mobile"),
-        fax=get("fax"),
-        address_lines=tuple(get(f"address{i}") for i in (1, 2, 3)),
-        city=get("city"),
-        region=get("region"),
-        postal_code=get("postal_code"),
-        country=get("country"),
-    )
+    return Client(client_id=client_id, name=name, status=status, source_row=row,
+                  address_lines=tuple(map(get, _ADDRESS)),
+                  **{field: get(field) for field in _FIELDS})

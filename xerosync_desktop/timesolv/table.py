@@ -1,6 +1,7 @@
 """What a client file reader hands the loader: rows of cells, numbered as the user sees them.
 
-Public API: COLUMNS, REQUIRED, HEADER_SEARCH_ROWS, Untrusted, Cell, SourceRow, cell_text(),
+Public API: COLUMNS, REQUIRED, HEADER_SEARCH_ROWS, Untrusted, Cell, SourceRow, OPEN_QUOTE,
+STRAY_QUOTE, cell_text(),
 is_blank(), header_columns(), is_header().
 
 Headers are matched case-insensitively, with stray spaces trimmed and collapsed, against the
@@ -39,8 +40,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 REQUIRED = ("client_id", "name")
 HEADER_SEARCH_ROWS = 50
 
-_WANTED = {synonym.casefold(): field for field, synonyms in COLUMNS.items()
-           for synonym in synonyms}
+_WANTED = {synonym.casefold(): (field, rank) for field, synonyms in COLUMNS.items()
+           for rank, synonym in enumerate(synonyms)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,13 +63,17 @@ Cell = str | Untrusted
 class SourceRow:
     """One row of the file: its number as Excel or a text editor shows it, and its cells.
 
-    `broken_quote` marks a text row where a quote opens and never closes: its cells are
-    what the row's own line holds, and it is never taken for a client.
+    `broken_quote` (OPEN_QUOTE or STRAY_QUOTE) marks a text row whose quotes can't be
+    trusted: its cells are what the row's own line holds, and it is never taken for a client.
     """
 
     number: int
     cells: Sequence[Cell]
-    broken_quote: bool = False
+    broken_quote: str = ""
+
+
+OPEN_QUOTE = "open"  # a quote opens and never closes
+STRAY_QUOTE = "stray"  # a quote inside a field: `"00012"3`, `"Acme "Best" Ltd"`
 
 
 def cell_text(cell: Cell | None) -> str:
@@ -83,15 +88,16 @@ def is_blank(cells: Sequence[Cell]) -> bool:
 
 
 def header_columns(cells: Sequence[Cell]) -> dict[str, int]:
-    """Field -> column index for the headers this row names (the first of each wins)."""
-    found: dict[str, int] = {}
+    """Field -> column index for the headers this row names. The closest name wins (`Client
+    ID` over `ID`, `Client Name` over `Contact Name`), then the leftmost column."""
+    found: dict[str, tuple[int, int]] = {}  # field -> (rank of the synonym, column)
     for index, cell in enumerate(cells):
         if isinstance(cell, Untrusted) or not cell:
             continue
-        field = _WANTED.get(" ".join(cell.split()).casefold())
-        if field and field not in found:
-            found[field] = index
-    return found
+        wanted = _WANTED.get(" ".join(cell.split()).casefold())
+        if wanted and (wanted[0] not in found or wanted[1] < found[wanted[0]][0]):
+            found[wanted[0]] = (wanted[1], index)
+    return {field: index for field, (_, index) in found.items()}
 
 
 def is_header(cells: Sequence[Cell]) -> bool:

@@ -28,7 +28,16 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from ..errors import ClientFileError
-from .table import HEADER_SEARCH_ROWS, REQUIRED, Cell, SourceRow, header_columns, is_header
+from .table import (
+    HEADER_SEARCH_ROWS,
+    OPEN_QUOTE,
+    REQUIRED,
+    STRAY_QUOTE,
+    Cell,
+    SourceRow,
+    header_columns,
+    is_header,
+)
 
 _DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "bars (|)"}
 _BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
@@ -56,6 +65,7 @@ class TextTable:
 
 def read_text_table(raw: bytes, file_name: str) -> TextTable:
     """Decode `raw`, find the header and the delimiter; rows are read as they are iterated."""
+    csv.field_size_limit(max(csv.field_size_limit(), _FIELD_LIMIT))
     text, encoding = _decode(raw, file_name)
     lines = io.StringIO(text, newline="").readlines()
     found = _find_header(lines)
@@ -64,7 +74,6 @@ def read_text_table(raw: bytes, file_name: str) -> TextTable:
     index, delimiter, header = found
     columns = header_columns(header)
     wanted = [columns[field] for field in REQUIRED]
-    csv.field_size_limit(max(csv.field_size_limit(), _FIELD_LIMIT))
     rows = _Records(lines, delimiter, len(header), wanted).rows(index + 1)
     source = f"{encoding}, fields separated by {_DELIMITERS[delimiter]}, " \
              f"headers on line {index + 1}"
@@ -83,19 +92,24 @@ def _decode(raw: bytes, file_name: str) -> tuple[str, str]:
                 raise ClientFileError(
                     f"{file_name} starts as {label} but byte {exc.start} is not "
                     f"{label.removesuffix(' text')}. {_SAVE_AS_UTF8}") from exc
-    try:
-        return raw.decode("utf-8"), "UTF-8 text"
-    except UnicodeDecodeError:
-        pass
+    if b"\x00" not in raw[:4096]:  # NULs: UTF-16 without a BOM, or not text at all
+        try:
+            return raw.decode("utf-8"), "UTF-8 text"
+        except UnicodeDecodeError as exc:
+            if _mostly_utf8(raw):  # UTF-8 letters elsewhere: one text, damaged
+                raise ClientFileError(
+                    f"{file_name} is UTF-8 text except at byte {exc.start}, which is not "
+                    f"UTF-8 (the file may have been edited in two programs). {_SAVE_AS_UTF8}"
+                ) from exc
     from charset_normalizer import from_bytes  # only for files that are not UTF-8
 
     guesses = from_bytes(raw)
-    if any("cp1252" in guess.could_be_from_charset for guess in guesses):
-        try:
+    best = guesses.best()
+    if best is not None and "cp1252" in best.could_be_from_charset:
+        try:  # Windows-1252 reads these bytes as the likeliest code page does: no guess
             return raw.decode("cp1252"), "Windows-1252 text"
         except UnicodeDecodeError:
             pass
-    best = guesses.best()
     if best is not None and best.encoding.startswith("utf_16"):
         return raw.decode(best.encoding), "UTF-16 text"
     if best is None:
@@ -105,6 +119,14 @@ def _decode(raw: bytes, file_name: str) -> tuple[str, str]:
     raise ClientFileError(
         f"{file_name} is text in an encoding the app does not read (it looks like "
         f"{best.encoding}); the app reads UTF-8, UTF-16 and Windows-1252. {_SAVE_AS_UTF8}")
+
+
+def _mostly_utf8(raw: bytes) -> bool:
+    """More valid UTF-8 letters than invalid bytes: UTF-8 with a stray byte or two."""
+    text = raw.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(not ch.isascii() for ch in text) - bad
+    return good > bad
 
 
 def _find_header(lines: Sequence[str]) -> tuple[int, str, list[str]] | None:
@@ -163,41 +185,47 @@ class _Records:
                 yield SourceRow(index + 1, line.rstrip("\r\n").split(delimiter))
                 index += 1
                 continue
-            cells, end = self._quoted(index)
-            if cells is None:
-                yield SourceRow(index + 1, _loose(line, delimiter), broken_quote=True)
+            cells, end, problem = self._quoted(index)
+            if problem:
+                yield SourceRow(index + 1, _loose(line, delimiter), broken_quote=problem)
                 index += 1
             else:
                 yield SourceRow(index + 1, cells)
                 index = end
 
-    def _quoted(self, start: int) -> tuple[list[str] | None, int]:
-        """The record starting at `start` and the line after it; None if its quote never
-        closes before the end, a line that reads as a record of its own, or a limit."""
+    def _quoted(self, start: int) -> tuple[list[str], int, str]:
+        """The record starting at `start`, the line after it, and what is wrong with its
+        quotes ('' when nothing): OPEN_QUOTE if it never closes before the end, a limit, or
+        a line that reads as a record of its own; STRAY_QUOTE if a quote sits inside a
+        field (`"00012"3`), where csv would join the pieces."""
         record = self._lines[start]
         end = start + 1
         while (cells := self._strict(record)) is None:
             if end >= len(self._lines) or end - start > _MAX_RECORD_LINES \
                     or self._looks_like_record(self._lines[end]):
-                return None, end
+                return [], end, OPEN_QUOTE
             record += self._lines[end]
             end += 1
-        return cells, end
+        if not cells:
+            return [], end, STRAY_QUOTE
+        return cells, end, ""
 
     def _strict(self, record: str) -> list[str] | None:
-        """The record's cells, or None while it ends inside a quoted field."""
+        """The record's cells; None while it ends inside a quoted field; [] if malformed."""
         try:
-            return next(csv.reader([record], delimiter=self._delimiter, strict=True), [])
+            return next(csv.reader([record], delimiter=self._delimiter, strict=True), [""])
         except csv.Error as exc:
             if "unexpected end of data" in str(exc):
                 return None
-            return _loose(record, self._delimiter)  # `"Acme" Ltd`: read as csv always has
+            return []
 
     def _looks_like_record(self, line: str) -> bool:
-        """A line with no quote, the header's number of fields and an id and a name: a
-        client an open quote above would swallow, not a line of a multi-line field."""
-        if '"' in line:
+        """A line an open quote above would swallow, not a line of a multi-line field: it
+        splits into (nearly) the header's number of fields with an id and a name, and does
+        not start with the end of a quoted field (`Unit 2",x`)."""
+        first = line.split(self._delimiter, 1)[0]
+        if '"' in first and not first.startswith('"'):
             return False
-        cells = line.rstrip("\r\n").split(self._delimiter)
-        return len(cells) == self._width and all(
+        cells = _loose(line.rstrip("\r\n"), self._delimiter)
+        return len(cells) >= max(2, self._width - 1) and all(
             column < len(cells) and cells[column].strip() for column in self._wanted)

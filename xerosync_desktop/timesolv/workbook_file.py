@@ -3,40 +3,36 @@ header, merged cells spread, cell types checked.
 
 Public API: WorkbookTable, read_workbook_table().
 
-openpyxl's read-only mode streams a sheet in flat memory but hides two things a client list
-needs: merged cells (a `Prospect` merged over three status cells counts for each of them)
-and formulas without a saved value (read as empty). So each sheet is parsed with openpyxl's
-own worksheet parser, kept as it is but for one mark on a formula cell that has no saved
-value; the parser collects the sheet's merged ranges as it goes. Cached formula values are
-used, as Excel shows them.
+The sheets are read in tab order (`workbook_parts`, streaming); the first whose first rows
+hold a client header is the one used. A value merged over several cells counts for each of
+them (a `Prospect` merged over three status cells makes three prospects). Formula values are
+taken as Excel saved them.
 
 A cell is text only when it can be trusted as text: a number Excel keeps exactly (an
 integer below 10^15; Excel keeps 15 significant digits) reads as its digits; a longer or
-fractional number, a date, TRUE/FALSE, an error or a formula with no value is `Untrusted`,
-and the loader sets the row aside if such a cell is its id or name.
+fractional number, a date, TRUE/FALSE, an error or a formula with no saved value is
+`Untrusted`, and the loader sets the row aside if such a cell is its id or name.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import zipfile
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import ParseError
 
-from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
-from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
+from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
 from ..errors import ClientFileError
 from .table import HEADER_SEARCH_ROWS, Cell, SourceRow, Untrusted, is_blank, is_header
+from .workbook_parts import SheetCell, WorkbookParts, iter_sheet, open_parts
 
 _EXACT_LIMIT = 10**15  # Excel keeps 15 significant digits of a number
-_NO_VALUE = "formula-without-value"
+_DAMAGED = (zipfile.BadZipFile, zlib.error, ParseError, KeyError, ValueError, IndexError,
+            TypeError, EOFError)
 
 
 @dataclass(frozen=True)
@@ -49,45 +45,28 @@ class WorkbookTable:
     source: str
 
 
-class _Parser(WorkSheetParser):
-    """openpyxl's parser, marking formulas that have no saved value instead of hiding them."""
-
-    def parse_cell(self, element: Element) -> dict[str, Any]:
-        cell: dict[str, Any] = super().parse_cell(element)
-        if cell["value"] is None and element.find(FORMULA_TAG) is not None \
-                and not element.findtext(VALUE_TAG):
-            cell["data_type"] = _NO_VALUE
-        return cell
-
-
 def read_workbook_table(path: Path, file_name: str) -> WorkbookTable:
-    """The first sheet whose first rows hold a client header; ClientFileError if none.
-
-    The workbook is opened from a handle, so a workbook saved under a `.csv` name is read
-    too (openpyxl judges a path by its extension).
-    """
+    """The first sheet whose first rows hold a client header; ClientFileError if none."""
     seen: list[str] = []
     with path.open("rb") as handle:
         try:
-            workbook = load_workbook(handle, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError,
-                EOFError) as exc:
+            parts = open_parts(handle)
+        except _DAMAGED as exc:
             raise ClientFileError(
                 f"{file_name} could not be opened as an Excel workbook: it is damaged or not "
                 "a workbook. Export the clients from TimeSolv again.") from exc
         try:
-            for sheet in workbook.worksheets:
-                found = _read_sheet(workbook, sheet)
+            for title, part in parts.sheets:
+                found = _read_sheet(parts, title, part)
                 if isinstance(found, WorkbookTable):
                     return found
                 seen.append(found)
-        except (zipfile.BadZipFile, zlib.error, ParseError, KeyError, ValueError,
-                EOFError) as exc:
+        except _DAMAGED as exc:
             raise ClientFileError(
                 f"{file_name} is damaged: a sheet could not be read ({type(exc).__name__}). "
                 "Open it in Excel and save it again, or export it from TimeSolv again.") from exc
         finally:
-            workbook.close()
+            parts.archive.close()
     sheets = "; ".join(seen) or "it has no worksheets"
     raise ClientFileError(
         f"{file_name} has no sheet with a header row naming a 'Client ID' and a 'Client Name' "
@@ -95,73 +74,103 @@ def read_workbook_table(path: Path, file_name: str) -> WorkbookTable:
         "TimeSolv with their ID and name columns, or rename those headers in the file.")
 
 
-def _read_sheet(workbook: Any, sheet: Any) -> WorkbookTable | str:
+def _read_sheet(parts: WorkbookParts, title: str, part: str) -> WorkbookTable | str:
     """The sheet's table, or a few words on what its first row holds (for the message)."""
-    with sheet._get_source() as source:
-        parser = _Parser(source, sheet._shared_strings, data_only=True, epoch=workbook.epoch,
-                         date_formats=workbook._date_formats,
-                         timedelta_formats=workbook._timedelta_formats)
-        rows: list[tuple[int, list[Cell]]] = []
-        header_at = -1
-        filled = 0
-        for number, parsed in parser.parse():
-            cells = _cells(parsed)
-            rows.append((number, cells))
-            if header_at < 0 and not is_blank(cells):
-                if is_header(cells):
-                    header_at = len(rows) - 1
-                filled += 1
-                if filled >= HEADER_SEARCH_ROWS and header_at < 0:
-                    break
-        if header_at < 0:
-            return _sheet_words(sheet.title, rows)
-        merged = getattr(parser, "merged_cells", None)
-    if merged is not None:
-        _spread_merges(rows, [cell.ref for cell in merged.mergeCell])
+    merges: list[str] = []
+    rows: list[tuple[int, list[Cell]]] = []
+    header_at = -1
+    filled = 0
+    convert = _Converter(parts)
+    for number, stored in iter_sheet(parts, part, merges):
+        cells = convert.row(stored)
+        rows.append((number, cells))
+        if header_at < 0 and not is_blank(cells):
+            if is_header(cells):
+                header_at = len(rows) - 1
+            filled += 1
+            if filled >= HEADER_SEARCH_ROWS and header_at < 0:
+                break
+    if header_at < 0:
+        return _sheet_words(title, rows)
+    _spread_merges(rows, merges)
     number, header = rows[header_at]
     data = (SourceRow(n, cells) for n, cells in rows[header_at + 1:])
     return WorkbookTable(header=header, header_row=number, rows=data,
-                         source=f"sheet '{sheet.title}', headers on row {number}")
+                         source=f"sheet '{title}', headers on row {number}")
 
 
-def _cells(parsed: list[dict[str, Any]]) -> list[Cell]:
-    """A row's cells by column (1-based in the file, 0-based here), gaps as ''."""
-    if not parsed:
-        return []
-    cells: list[Cell] = [""] * parsed[-1]["column"]
-    for cell in parsed:
-        column = cell["column"] - 1
-        if column >= len(cells):
-            cells.extend([""] * (column + 1 - len(cells)))
-        cells[column] = _cell(cell["value"], cell["data_type"])
-    return cells
+class _Converter:
+    """Stored cells -> Cell: text, or Untrusted with what the cell holds."""
+
+    def __init__(self, parts: WorkbookParts) -> None:
+        self._strings = parts.strings
+        self._dates = parts.date_styles
+        self._padded = parts.padded_styles
+        self._epoch = CALENDAR_MAC_1904 if parts.date1904 else CALENDAR_WINDOWS_1900
+
+    def row(self, stored: list[SheetCell]) -> list[Cell]:
+        if not stored:
+            return []
+        cells: list[Cell] = [""] * max(cell[0] for cell in stored)
+        strings = self._strings
+        for column, kind, value, formula, style in stored:
+            if column < 1:
+                continue
+            if kind == "s" and value:  # the common cases first: shared and inline text
+                cells[column - 1] = strings[int(value)]
+            elif kind == "inlineStr" and value is not None:
+                cells[column - 1] = value
+            else:
+                cells[column - 1] = self.cell(kind, value, formula, style)
+        return cells
+
+    def cell(self, kind: str, value: str | None, formula: bool, style: int) -> Cell:
+        if value is None or (value == "" and kind not in ("inlineStr", "str")):
+            if formula:
+                return Untrusted("a formula with no saved value (open the file in Excel and "
+                                 "save it again)", "")
+            return ""
+        if kind == "s":
+            return self._strings[int(value)]
+        if kind in ("inlineStr", "str"):
+            return value
+        if kind == "b":
+            return Untrusted("TRUE or FALSE, not text", "TRUE" if value.strip() in ("1", "true")
+                             else "FALSE")
+        if kind == "e":
+            return Untrusted(f"an error ({value})", value)
+        if kind == "d" or (kind == "n" and style in self._dates):
+            shown = value if kind == "d" else self._date_text(value)
+            return Untrusted(f"a date or time ({shown}), not text", shown)
+        number = _number(value)
+        width = self._padded.get(style) if kind == "n" else None
+        if width and isinstance(number, str) and number.isdigit():
+            return number.zfill(width)  # shown with its zeros, as TimeSolv wrote it
+        return number
+
+    def _date_text(self, value: str) -> str:
+        try:
+            return from_excel(float(value), self._epoch).isoformat()
+        except (ValueError, OverflowError, TypeError):
+            return value
 
 
-def _cell(value: Any, data_type: str) -> Cell:
-    if data_type == _NO_VALUE:
-        return Untrusted("a formula with no saved value (open the file in Excel and save it "
-                         "again)", "")
-    if value is None:
-        return ""
-    if data_type == "e":
-        return Untrusted(f"an error ({value})", str(value))
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return Untrusted("TRUE or FALSE, not text", "TRUE" if value else "FALSE")
-    if isinstance(value, dt.datetime | dt.date | dt.time | dt.timedelta):
-        shown = value.isoformat() if not isinstance(value, dt.timedelta) else str(value)
-        return Untrusted(f"a date or time ({shown}), not text", shown)
-    if isinstance(value, int) and abs(value) < _EXACT_LIMIT:
-        return str(value)
-    if isinstance(value, float) and value.is_integer() and abs(value) < _EXACT_LIMIT:
-        return str(int(value))
-    if isinstance(value, int | float) and abs(value) >= _EXACT_LIMIT:
-        return Untrusted(f"the number {value}, which Excel may have rounded (it keeps 15 "
-                         "digits; format the column as Text before exporting)", str(value))
-    if isinstance(value, int | float):
-        return Untrusted(f"the number {value}, not text", str(value))
-    return str(value)  # rich text and anything newer: its text
+def _number(text: str) -> Cell:
+    try:
+        number: int | float = int(text)
+    except ValueError:
+        try:
+            number = float(text)
+        except ValueError:
+            return Untrusted(f"the value {text!r}, which is not a number or text", text)
+    if isinstance(number, float) and number.is_integer() and abs(number) < _EXACT_LIMIT:
+        return str(int(number))
+    if isinstance(number, int) and abs(number) < _EXACT_LIMIT:
+        return str(number)
+    if abs(number) >= _EXACT_LIMIT:
+        return Untrusted(f"the number {text}, which Excel may have rounded (it keeps 15 "
+                         "digits; format the column as Text before exporting)", text)
+    return Untrusted(f"the number {text}, not text", text)
 
 
 def _spread_merges(rows: list[tuple[int, list[Cell]]], refs: Sequence[str]) -> None:
