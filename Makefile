@@ -20,8 +20,9 @@ test: $(STAMP)  ## lint, then the whole test suite (headless)
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)  ## the 10,000-client benchmark: calls, CPU, memory, GUI stalls
+bench: $(STAMP)  ## the 10,000-client sync (calls, CPU, memory, GUI stalls); a 100,000-row client file
 	$(BIN)/python bench/sync_scale.py
+	$(BIN)/python bench/load_scale.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -94,12 +94,13 @@ def test_rows_that_need_attention_are_logged_not_sent_and_exit_1(
         ("C2", "twin name llc", "Active"),  # the same name to Xero: neither is guessed at
         ("C3", "L" * 300, "Active"),  # longer than Xero allows
         ("C4", "=HYPERLINK(\"http://x\",\"y\")", "Active"),  # a formula-like name: as typed
+        ("C5", "Bell\x07 &\u200b Cafe\u0301", "Active"),  # NFC, no controls or zero-width
     ])
 
     result = cli("sync", "--sandbox", xero.url, "--org", US, "--clients", clients)
 
     assert result.code == 1
-    assert ("Sync finished: 1 created, 0 updated, 0 unchanged, 3 skipped (3 need attention), "
+    assert ("Sync finished: 2 created, 0 updated, 0 unchanged, 3 skipped (3 need attention), "
             "0 failed.") in result.out
     assert ("Needs attention: C2 twin name llc: Row 3 of the client file: Xero would take "
             "this client and the one on row 2 for the same contact") in result.out
@@ -108,6 +109,7 @@ def test_rows_that_need_attention_are_logged_not_sent_and_exit_1(
     assert "3 rows of the client file need attention (listed above)" in result.out
     held = names(xero)
     assert "=HYPERLINK(\"http://x\",\"y\")" in held
+    assert "Bell & Caf\u00e9" in held
     assert not {"Twin Name LLC", "twin name llc"} & set(held)
 
 

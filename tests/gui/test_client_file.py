@@ -86,6 +86,11 @@ def test_save_reads_the_file_and_the_review_lists_what_needs_attention(
     assert "3 Needs attention" in mapping.counts_label.text()
     mapping.status_combo.setCurrentIndex(mapping.status_combo.findText("Needs attention"))
     assert [r["Client ID"] for r in shown_rows(window)] == ["00020", "00030", "Total"]
+    assert not mapping.detail_label.isVisible()
+    mapping.table.setCurrentIndex(mapping.proxy.index(1, 0))  # as a click on the row does
+    assert mapping.detail_label.isVisible()
+    assert mapping.detail_label.text().startswith("<b>Row 6 · 00030 Brand New Co</b>: The "
+                                                  "status &#x27;Dormant&#x27; is not Active")
 
     # the save dialog given the CSV itself: `.xlsx` is added, so the CSV is never written
     csv_bytes = clients.read_bytes()

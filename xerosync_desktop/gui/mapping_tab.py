@@ -33,7 +33,7 @@ from ..sync.events import Progress, Waiting
 from ..sync.review import Review, confirm_mappings, countdown, load_review
 from .dialogs import MessageBar, ask_save_path, default_export_dir
 from .job_tab import JobTab
-from .review_model import ReviewColumn, ReviewFilterProxy, ReviewTableModel
+from .review_model import ReviewColumn, ReviewFilterProxy, ReviewTableModel, RowRole
 
 ALL_STATUSES = "All statuses"
 
@@ -89,6 +89,12 @@ class MappingTab(JobTab):
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.setWordWrap(False)
+        self.detail_label = QLabel()  # the selected row's whole note: a reason is a sentence
+        self.detail_label.setWordWrap(True)
+        self.detail_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail_label.hide()
+        self.table.selectionModel().currentRowChanged.connect(self._show_detail)
+        self.proxy.modelReset.connect(self._show_detail)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
@@ -132,6 +138,7 @@ class MappingTab(JobTab):
         layout.addLayout(top)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.detail_label)
         layout.addLayout(counts)
         layout.addWidget(self.message_bar)
         layout.addLayout(buttons)
@@ -179,6 +186,20 @@ class MappingTab(JobTab):
         """Show `rows`; their status counts are taken once here, not on every filter change."""
         self._status_counts = Counter(r.status for r in rows)
         self.model.set_rows(rows)
+
+    def _show_detail(self, *_: object) -> None:
+        """Under the table: the current row's note in full (the Note column is cut short)."""
+        row = self.table.currentIndex().data(RowRole) if self.table.currentIndex().isValid() \
+            else None
+        if not isinstance(row, ReviewRow) or not row.note:
+            self.detail_label.clear()
+            self.detail_label.hide()
+            return
+        who = " ".join(part for part in (row.client_id, row.client_name or row.contact_name)
+                       if part)
+        where = f"Row {row.source_row} · " if row.source_row is not None else ""
+        self.detail_label.setText(f"<b>{html.escape(where + who)}</b>: {html.escape(row.note)}")
+        self.detail_label.show()
 
     def _update_counts(self, *_: object) -> None:
         counts = self._status_counts
