@@ -123,3 +123,12 @@ def test_confirm_takes_matched_rows_only() -> None:
     assert mappings_to_confirm(rows) == {"1": "a"}
     after = build_review(clients, contacts, {"3": "l", **mappings_to_confirm(rows)})
     assert [r.status for r in after] == [Status.MAPPED, Status.BLOCKED, Status.MAPPED, Status.NEW]
+
+
+def test_notes_name_invisible_characters_only_when_there_are_some() -> None:
+    rows = build_review([client("1", "Cafe\u0301 One"), client("2", "Bad\x00Name"),
+                         client("3", "Two  Spaces")], [], {})
+    notes = {row.client_id: row.note for row in rows}
+    assert "Invisible" not in notes["1"] and "Invisible characters" in notes["2"]
+    assert "Two consecutive spaces" in notes["3"] and "Two consecutive" not in notes["2"]
+    assert [row.xero_name for row in rows] == ["Caf\u00e9 One", "BadName", "Two _Spaces"]

@@ -95,3 +95,27 @@ def test_formula_like_names_are_text_cells_on_every_sheet(tmp_path: Path) -> Non
         sheets = [package.read(name) for name in package.namelist()
                   if name.startswith("xl/worksheets/")]
     assert sheets and not any(b"<f>" in xml or b"<f " in xml for xml in sheets)
+
+
+def test_a_value_longer_than_excel_keeps_is_cut_with_a_mark(tmp_path: Path) -> None:
+    rows = build_review([Client("1", "N" * 200_000, ClientStatus.ACTIVE, source_row=2)], [], {})
+    path = tmp_path / "review.xlsx"
+    write_review(path, rows)
+    name = load_workbook(path)["Review"].cell(row=2, column=3).value
+    assert len(name) == 32_767 and name.endswith("…")
+
+
+def test_error_like_names_and_characters_xml_cannot_hold(tmp_path: Path) -> None:
+    from zipfile import ZipFile
+
+    names = ["#N/A", "#REF!", "A\uffffB", "C\x01D", "#hashtag Co"]
+    rows = build_review([Client(str(i), name, ClientStatus.ACTIVE, source_row=i + 2)
+                         for i, name in enumerate(names)], [], {})
+    path = tmp_path / "review.xlsx"
+    write_review(path, rows)
+    sheet = load_workbook(path)["Review"]
+    cells = [sheet.cell(row=i + 2, column=3) for i in range(len(names))]
+    assert [c.value for c in cells] == ["#N/A", "#REF!", "AB", "CD", "#hashtag Co"]
+    assert all(c.data_type == "s" for c in cells)
+    with ZipFile(path) as package:
+        assert b't="e"' not in package.read("xl/worksheets/sheet1.xml")

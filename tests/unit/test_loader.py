@@ -366,3 +366,16 @@ def test_totals_lines_and_clients_named_total(tmp_path: Path) -> None:
     listed = load_clients(write(tmp_path, text))
     assert seen(listed) == [(2, "36", "Total Fitness", "Active")]
     assert [p.source_row for p in listed.problems] == [3, 4]
+
+
+def test_excel_escapes_in_workbook_strings_are_decoded(tmp_path: Path) -> None:
+    path = workbook_path(tmp_path, [["Client ID", "Client Name"], ["1", "Acme_x000B_Ltd"],
+                                    ["2", "Under_x005F_x0041_score"]])
+    listed = load_clients(path)
+    assert [c.name for c in listed.clients] == ["Acme\x0bLtd", "Under_x0041_score"]
+
+
+def test_decomposed_ids_are_not_called_invisible(tmp_path: Path) -> None:
+    listed = load_clients(write(tmp_path, "ID,Name\nA\u0301B,Acme\nC\u200bD,Beta\n"))
+    assert [c.client_id for c in listed.clients] == ["A\u0301B"]
+    assert "invisible control characters" in listed.problems[0].reason

@@ -22,7 +22,8 @@ EPILOG = """\
 exit status:
   0  everything was done
   1  not everything was done: some contacts failed, rows of the client file need
-     attention (listed, not synced), or the run stopped early (cancelled,
+     attention (listed, not synced; a dry run lists them and exits 0), or the run
+     stopped early (cancelled,
      Xero's per-minute limit, Xero unreachable) or failed unexpectedly
   2  bad input or usage (arguments, client file, --org, client sync not enabled)
   3  not connected to Xero, or the authorisation was refused

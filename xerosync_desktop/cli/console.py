@@ -48,5 +48,6 @@ class Console:
         elif isinstance(event, RunStarted):
             self.run_id = event.run_id
         elif isinstance(event, LogEntry) and event.client_id and event.level is not Level.INFO:
-            self.result(f"{event.action}: {event.client_id} {event.client_name}: "
+            who = " ".join(part for part in (event.client_id, event.client_name) if part)
+            self.result(f"{event.action}: {who}: "
                         f"{event.message}")

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from .model import Client, ClientProblem, ClientStatus
-from .names import NAME_MAX_LENGTH, clean_text, name_key, xero_name
+from .names import NAME_MAX_LENGTH, has_invisible, name_key, xero_name
 
 CONTACT_NUMBER_MAX_LENGTH = 50  # Xero's ContactNumber, where the client id goes
 
@@ -84,7 +84,7 @@ def screen_clients(clients: Sequence[Client], problems: Iterable[ClientProblem] 
 
 def _own_problem(client: Client) -> str:
     """What is wrong with the client on its own, or ''."""
-    if clean_text(client.client_id) != client.client_id:
+    if has_invisible(client.client_id):
         return ("The Client ID holds invisible control characters. Retype it in TimeSolv, "
                 "then export again.")
     if len(client.client_id) > CONTACT_NUMBER_MAX_LENGTH:

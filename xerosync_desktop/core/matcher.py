@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
 from .model import Client, ClientProblem, ClientStatus, Contact, ReviewRow, Status
-from .names import clean_text, name_key, xero_name
+from .names import has_invisible, name_key, xero_name
 
 _BY_MAPPING = "mapping"
 _BY_NUMBER = "number"
@@ -124,7 +124,7 @@ def _client_row(client: Client, contact: Contact | None, how: str,
         if contact.name != target:
             notes.append(f"Sync will rename the Xero contact to '{target}'.")
     if status is not Status.PROSPECT:
-        if clean_text(client.name) != client.name:
+        if has_invisible(client.name):
             notes.append("Invisible characters (control or zero-width) are left out in Xero.")
         if "  " in client.name.strip():
             notes.append("Two consecutive spaces become ' _' in Xero.")

@@ -1,6 +1,6 @@
 """Name rules: how a TimeSolv client name becomes a Xero contact name, and Xero's name equality.
 
-Public API: clean_text(), xero_name(), name_key(), NAME_MAX_LENGTH.
+Public API: clean_text(), has_invisible(), xero_name(), name_key(), NAME_MAX_LENGTH.
 
 Xero treats two contact names as the same when they differ only in case, accents or runs of
 whitespace, so `John  Smith` would collide with (and overwrite, on POST) a contact `John Smith`.
@@ -26,14 +26,27 @@ _ASCII_CONTROLS = {code: None for code in (*range(0x20), 0x7F) if not chr(code).
 
 
 def clean_text(text: str) -> str:
-    """`text` in Unicode NFC, with control and invisible format characters removed.
+    """`text` in Unicode NFC, with control, invisible format and non-characters removed.
 
     Whitespace (tabs, line breaks) is kept for the rules below; nothing else is changed.
     """
     if text.isascii():
         return text if text.isprintable() else text.translate(_ASCII_CONTROLS)
     return "".join(ch for ch in unicodedata.normalize("NFC", text)
-                   if ch.isspace() or unicodedata.category(ch) not in _INVISIBLE_CATEGORIES)
+                   if ch.isspace() or (unicodedata.category(ch) not in _INVISIBLE_CATEGORIES
+                                       and not _is_noncharacter(ch)))
+
+
+def has_invisible(text: str) -> bool:
+    """True if `text` holds characters clean_text() leaves out (not just another Unicode
+    spelling of the same letters)."""
+    return clean_text(text) != unicodedata.normalize("NFC", text)
+
+
+def _is_noncharacter(ch: str) -> bool:
+    """U+FFFE, U+FFFF and the like: never text, and XML (so Excel) can't hold them."""
+    code = ord(ch)
+    return 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE or 0xD800 <= code <= 0xDFFF
 
 
 def xero_name(client_name: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -37,6 +38,8 @@ ATTENTION_COLUMNS = ("Source Row", "Client ID", "TimeSolv Client", "Reason")
 LOG_COLUMNS = ("Time", "Level", "Client ID", "TimeSolv Client", "Action", "Xero ContactID",
                "Message")
 _MAX_WIDTH = 60
+_EXCEL_CELL_MAX = 32_767  # characters in one cell
+_NOT_XML = re.compile(ILLEGAL_CHARACTERS_RE.pattern + "|[\ud800-\udfff\ufffe\uffff]")
 _BOLD = Font(bold=True)
 
 Value = str | int | float | datetime | None
@@ -107,16 +110,19 @@ def _cell(sheet: WriteOnlyWorksheet, value: Value,
           bold: bool = False) -> WriteOnlyCell | Value:
     """The one way a value reaches a workbook: text stays text, never a formula.
 
-    openpyxl takes a string starting with `=` for a formula and refuses control characters;
-    such text becomes a cell typed as a string, with the controls left out. Other text and
+    openpyxl takes a string starting with `=` for a formula and one like `#N/A` for an error,
+    and XML refuses control characters and U+FFFE/U+FFFF: such text becomes a cell typed as
+    a string, with the characters XML can't hold left out. Other text and
     numbers go as they are (a cell object for each of a million values costs seconds).
     """
     if isinstance(value, str):
-        if not bold and not value.startswith("=") and (
-                value.isprintable() or not ILLEGAL_CHARACTERS_RE.search(value)):
+        if len(value) > _EXCEL_CELL_MAX:  # Excel refuses to open a file with a longer cell
+            value = value[:_EXCEL_CELL_MAX - 1] + "…"
+        if not bold and not value.startswith(("=", "#")) and (
+                value.isprintable() or not _NOT_XML.search(value)):
             return value  # written as a string: `+44 Legal`, `@Home` stay text
-        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-        cell.data_type = "s"
+        cell = WriteOnlyCell(sheet, value=_NOT_XML.sub("", value))
+        cell.data_type = "s"  # `=SUM(...)` and `#N/A` as typed, not a formula or an error
     elif value is None or (isinstance(value, int | float) and not bold):
         return value
     else:

@@ -185,8 +185,13 @@ class SyncTab(JobTab):
             self.runs_box.setItemText(index, run_label(summary))
         self.summary_label.setText(f"<b>{html.escape(summary.text)}</b> Download the log to "
                                    "keep every entry.")
-        if summary.outcome == "finished" and not summary.failed:
+        if summary.outcome == "finished" and not summary.failed and not summary.attention:
             self.message_bar.clear_message()
+        elif summary.outcome == "finished" and not summary.failed:
+            self.message_bar.show_message(
+                f"{summary.attention} rows of the client file need attention and were not "
+                "synced; the log and the Mapping tab say why. Correct them in TimeSolv, "
+                "export the client list again, then sync again.", "info")
         elif summary.outcome == "finished":
             self.message_bar.show_error(f"{summary.failed} clients could not be synced; "
                                         "the log says why. Correct them, then sync again.")

@@ -14,6 +14,7 @@ are dates. Transitional and Strict OOXML namespaces are both understood.
 from __future__ import annotations
 
 import posixpath
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -144,14 +145,23 @@ def _column(letters: str) -> int:
 
 
 def _text_of(element: Element) -> str:
-    """A string item's text: its `t`, or its runs' `t`s; phonetic guides left out."""
+    """A string item's text: its `t`, or its runs' `t`s; phonetic guides left out; Excel's
+    escapes for what XML can't hold decoded (`_x000B_` is U+000B, `_x005F_` an underscore)."""
     parts: list[str] = []
     for child in element:
         if child.tag in _TEXT:
             parts.append(child.text or "")
         elif child.tag in _RUN:
             parts.extend(t.text or "" for t in child if t.tag in _TEXT)
-    return "".join(parts)
+    text = "".join(parts)
+    return _ESCAPE.sub(_unescape, text) if "_x" in text else text
+
+
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _unescape(match: re.Match[str]) -> str:
+    return chr(int(match.group(1), 16))
 
 
 def _shared_strings(archive: zipfile.ZipFile, part: str) -> list[str]:
@@ -194,7 +204,7 @@ def _office_document(archive: zipfile.ZipFile) -> str:
         for _, element in iterparse(archive.open("_rels/.rels")):
             if element.tag == _PACKAGE_RELS and element.get("Type", "").endswith(
                     "/officeDocument"):
-                return element.get("Target", "").lstrip("/")
+                return posixpath.normpath(element.get("Target", "").lstrip("/"))
     except KeyError:
         pass
     return "xl/workbook.xml"
