@@ -97,9 +97,19 @@ def test_rows_that_need_attention_are_logged_not_sent_and_exit_1(
         ("C5", "Bell\x07 &\u200b Cafe\u0301", "Active"),  # NFC, no controls or zero-width
     ])
 
-    result = cli("sync", "--sandbox", xero.url, "--org", US, "--clients", clients)
+    dry = cli("sync", "--dry-run", "--sandbox", xero.url, "--org", US, "--clients", clients)
+    assert dry.code == 0, dry.err
+    assert dry.out.splitlines()[-1] == (f"Dry run for {US}: 2 to create, 0 to update, 0 "
+                                        "unchanged, 3 to skip (3 need attention), 0 would fail. "
+                                        "Nothing was sent to Xero.")
+
+    result = cli("sync", "--sandbox", xero.url, "--org", US, "--clients", clients,
+                 "--log", tmp_path / "log")
 
     assert result.code == 1
+    run_sheet = {r[0]: r[1] for r in load_workbook(tmp_path / "log.xlsx")["Run"].iter_rows(
+        min_row=2, values_only=True)}
+    assert (run_sheet["Skipped"], run_sheet["Of those, rows that needed attention"]) == (3, 3)
     assert ("Sync finished: 2 created, 0 updated, 0 unchanged, 3 skipped (3 need attention), "
             "0 failed.") in result.out
     assert ("Needs attention: C2 twin name llc: Row 3 of the client file: Xero would take "

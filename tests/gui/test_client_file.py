@@ -146,3 +146,33 @@ def test_save_refuses_a_file_that_cannot_be_used(
     assert "has no header row naming a 'Client ID' and a 'Client Name' column" in \
         setup.message_bar.text()
     assert not setup.review_button.isEnabled()
+
+
+def test_a_name_given_without_xlsx_asks_before_replacing_that_workbook(
+        qtbot: QtBot, window: MainWindow, tmp_path: Path, browser: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    clients = tmp_path / "clients.csv"
+    clients.write_text("Client ID,Client Name\n1,Acme Holdings LLC\n", encoding="utf-8")
+    setup = window.setup_tab
+    pick_and_save(qtbot, window, monkeypatch, clients, browser)
+    with qtbot.waitSignal(setup.settings_saved, timeout=TIMEOUT):
+        click(qtbot, setup.save_button)
+    mapping = window.mapping_tab
+    with qtbot.waitSignal(mapping.review_loaded, timeout=TIMEOUT):
+        click(qtbot, setup.review_button)
+    kept = tmp_path / "review.xlsx"
+    kept.write_bytes(b"an earlier review")
+    answers = iter([(str(tmp_path / "review"), ""), (str(tmp_path / "other"), "")])
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: next(answers))
+    asked: list[str] = []
+
+    def no(_parent: object, _title: str, text: str, *_: object) -> QMessageBox.StandardButton:
+        asked.append(text)
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", no)
+    with qtbot.waitSignal(mapping.export_finished, timeout=TIMEOUT) as saved:
+        click(qtbot, mapping.download_button)
+    assert asked == [f"review.xlsx already exists in {tmp_path}. Replace it?"]
+    assert saved.args == [str(tmp_path / "other.xlsx")]
+    assert kept.read_bytes() == b"an earlier review"

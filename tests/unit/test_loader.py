@@ -270,12 +270,33 @@ def test_missing_folder_and_unreadable_files(tmp_path: Path) -> None:
     locked = write(tmp_path, table())
     locked.chmod(0)
     try:
-        if os.access(locked, os.R_OK):
-            pytest.skip("root reads any file")
-        with pytest.raises(ClientFileError, match="permission denied"):
-            load_clients(locked)
+        if os.access(locked, os.R_OK):  # root reads any file: try as nobody
+            assert_unreadable_as_nobody(locked)
+        else:
+            with pytest.raises(ClientFileError, match="permission denied"):
+                load_clients(locked)
     finally:
         locked.chmod(0o600)
+
+
+def assert_unreadable_as_nobody(path: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("setpriv") is None:
+        pytest.skip("root reads any file, and setpriv is not here to drop that")
+    path.parent.chmod(0o755)
+    code = ("from xerosync_desktop.timesolv.loader import load_clients\n"
+            "from xerosync_desktop.errors import ClientFileError\n"
+            f"try:\n    load_clients({str(path)!r})\n"
+            "except ClientFileError as error:\n    print(error.message)\n")
+    done = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                           sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])})
+    if done.returncode != 0 and "ClientFileError" not in done.stderr:
+        pytest.skip(f"python can't run as nobody here: {done.stderr[-200:]}")
+    assert "cannot be read: permission denied" in done.stdout, done.stderr
 
 
 def test_a_quote_closed_by_a_later_stray_quote_loses_no_row(tmp_path: Path) -> None:

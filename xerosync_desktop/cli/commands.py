@@ -91,14 +91,14 @@ def dry_run(settings: SyncSettings, xero: XeroClient, store: Store,
         if item.reason:
             line += f": {item.reason}"
         console.result(line)
+    _print_attention(console, loaded)
     counts = Counter(item.action for item in items)
-    attention = (f", {len(loaded.problems)} rows of the client file need attention"
-                 if loaded.problems else "")
+    counts[Action.SKIP] += len(loaded.problems)  # as a sync counts them: skipped, and why
+    attention = f" ({len(loaded.problems)} need attention)" if loaded.problems else ""
     console.result(f"Dry run for {settings.tenant_name}: {counts[Action.CREATE]} to create, "
                    f"{counts[Action.UPDATE]} to update, {counts[Action.UNCHANGED]} unchanged, "
-                   f"{counts[Action.SKIP]} to skip, "
-                   f"{counts[Action.FAIL]} would fail{attention}. Nothing was sent to Xero.")
-    _print_attention(console, loaded)
+                   f"{counts[Action.SKIP]} to skip{attention}, "
+                   f"{counts[Action.FAIL]} would fail. Nothing was sent to Xero.")
     return ExitCode.OK
 
 

@@ -75,6 +75,7 @@ def write_log(path: Path | str, entries: Iterable[LogEntry], run: RunRecord) -> 
         ("Created", run.created),
         ("Updated", run.updated),
         ("Skipped", run.skipped),
+        ("Of those, rows that needed attention", run.attention),
         ("Failed", run.failed),
         ("Log entries", len(table)),
     ]

@@ -62,10 +62,23 @@ def ask_save_path(parent: QWidget, title: str, suggested: Path,
         if not chosen:
             return None
         try:
-            return checked_output(chosen, clients_file, store_file)
+            path = checked_output(chosen, clients_file, store_file)
         except OutputPathError as exc:
             QMessageBox.warning(parent, title, exc.message)
             suggested = Path(chosen).with_name(suggested.name)
+            continue
+        if path != Path(chosen) and path.exists() and not _replace(parent, title, path):
+            suggested = path
+            continue  # the dialog asked about the name typed, not the one with .xlsx
+        return path
+
+
+def _replace(parent: QWidget, title: str, path: Path) -> bool:
+    answer = QMessageBox.question(
+        parent, title, f"{path.name} already exists in {path.parent}. Replace it?",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes
 
 
 def show_error(parent: QWidget | None, text: str) -> None:

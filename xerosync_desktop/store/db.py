@@ -100,6 +100,10 @@ _MIGRATIONS: tuple[str, ...] = (
         started_at TEXT NOT NULL
     );
     """,
+    # 3: of a run's skipped clients, how many were rows of the client file needing attention
+    """
+    ALTER TABLE runs ADD COLUMN attention INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 
 SCHEMA_VERSION = len(_MIGRATIONS)

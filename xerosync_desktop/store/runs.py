@@ -32,6 +32,7 @@ class RunRecord:
     unchanged: int = 0
     stopped_by: str = ""
     resume_at: datetime | None = None
+    attention: int = 0  # of the skipped: rows of the client file that needed attention
 
 
 class Runs:
@@ -70,11 +71,12 @@ class Runs:
         self._conn.execute(
             "UPDATE runs SET finished_at = ?, outcome = ?, created = ?, updated = ?, "
             "skipped = ?, failed = ?, message = ?, unchanged = ?, stopped_by = ?, "
-            "resume_at = ? WHERE id = ?",
+            "resume_at = ?, attention = ? WHERE id = ?",
             (summary.finished_at.isoformat(), summary.outcome, summary.created,
              summary.updated, summary.skipped, summary.failed, summary.message,
              summary.unchanged, summary.stopped_by,
-             summary.resume_at.isoformat() if summary.resume_at else None, summary.run_id))
+             summary.resume_at.isoformat() if summary.resume_at else None, summary.attention,
+             summary.run_id))
 
     def get(self, run_id: int) -> RunRecord | None:
         row = self._conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
@@ -89,7 +91,8 @@ class Runs:
             outcome=row["outcome"], created=row["created"], updated=row["updated"],
             skipped=row["skipped"], failed=row["failed"], message=row["message"],
             unchanged=row["unchanged"], stopped_by=row["stopped_by"],
-            resume_at=(datetime.fromisoformat(row["resume_at"]) if row["resume_at"] else None))
+            resume_at=(datetime.fromisoformat(row["resume_at"]) if row["resume_at"] else None),
+            attention=row["attention"])
 
     def recent(self, tenant_id: str, limit: int = 20) -> list[RunRecord]:
         """The organisation's newest runs, newest first (for downloading an earlier log)."""
