@@ -42,6 +42,8 @@ KINDS = [  # spec without selection, status seen (None: connection dropped), con
     ("401", 401, False),
     ("429-minute", 429, False),
     ("429-day", 429, False),
+    ("429-concurrent", 429, False),
+    ("429-other", 429, False),
     ("hold:seconds=0.01", 200, True),
     ("hold:seconds=0.01,when=before", 200, True),
 ]
@@ -299,3 +301,17 @@ def test_stop_ends_a_hold(make_sandbox: MakeSandbox, xero_for: type[Xero]) -> No
     sandbox.stop()
     assert put.done.wait(10)
     assert "Stopped Co" in _names(sandbox)  # committed before the hold
+
+
+@pytest.mark.parametrize(("spec", "problem", "retry_after"), [
+    ("429-minute:calls=1", "minute", "60"), ("429-concurrent:calls=1", "concurrent", None),
+    ("429-other:calls=1", "other", None), ("429-other:calls=1,retry_after=3", "other", "3")])
+def test_429_faults_name_their_problem_and_retry_after_only_when_xero_would(
+        sandbox: XeroSandbox, xero: Xero, spec: str, problem: str,
+        retry_after: str | None) -> None:
+    token = xero.login()
+    sandbox.inject(spec)
+    reply = xero.api("GET", "/Contacts", token)
+    assert reply.status == 429
+    assert (reply.headers.get("x-rate-limit-problem"), reply.headers.get("retry-after")) == (
+        problem, retry_after)

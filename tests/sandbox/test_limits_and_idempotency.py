@@ -102,6 +102,7 @@ def test_concurrent_limit(make_sandbox: MakeSandbox, xero_for: type[Xero]) -> No
     token = xero.login()
     statuses: list[int] = []
     problems: list[str] = []
+    retry_after: list[str | None] = []
     together = threading.Barrier(4)
 
     def call() -> None:
@@ -109,6 +110,8 @@ def test_concurrent_limit(make_sandbox: MakeSandbox, xero_for: type[Xero]) -> No
         reply = xero.api("GET", "/Contacts", token)
         statuses.append(reply.status)
         problems.append(reply.headers.get("x-rate-limit-problem", ""))
+        if reply.status == 429:
+            retry_after.append(reply.headers.get("retry-after"))
 
     threads = [threading.Thread(target=call) for _ in range(4)]
     for thread in threads:
@@ -117,6 +120,7 @@ def test_concurrent_limit(make_sandbox: MakeSandbox, xero_for: type[Xero]) -> No
         thread.join()
     assert sorted(statuses) == [200, 200, 429, 429]
     assert problems.count("concurrent") == 2
+    assert retry_after == [None, None]  # as Xero: the concurrent limit names no wait
 
 
 def test_call_count_includes_401_and_429(make_sandbox: MakeSandbox, xero_for: type[Xero]) -> None:

@@ -149,6 +149,25 @@ def test_a_minute_limit_burst_is_waited_out_with_a_countdown(demo: Demo, tmp_pat
     assert_each_client_once(demo, [f"F{i:04}" for i in range(1, 101)])
 
 
+@pytest.mark.parametrize("kind", ["429-concurrent", "429-other"])
+def test_a_429_without_retry_after_backs_off_briefly_and_is_never_the_daily_limit(
+        demo: Demo, tmp_path: Path, kind: str) -> None:
+    """Xero's concurrent-limit 429 has no Retry-After, and a problem the app does not know
+    is no reason to stop for the day: a short back-off with jitter, then on."""
+    clients = new_clients(tmp_path, 100)
+    read = next_call(demo)
+    demo.sandbox.inject(f"{kind}:calls={read + 1}-{read + 3}")
+    started = demo.clock()
+
+    summary, events = run(demo, clients)
+
+    assert (summary.outcome, summary.created) == ("finished", 100)
+    waits = entries(events, "Waiting")
+    assert len(waits) == 3
+    assert demo.clock() - started < 15  # about 1 + 2 + 4 s with jitter, not three minutes
+    assert_each_client_once(demo, [f"F{i:04}" for i in range(1, 101)])
+
+
 def test_the_daily_limit_met_mid_run_stops_with_when_to_resume_and_loses_nothing(
         demo: Demo, tmp_path: Path) -> None:
     clients = new_clients(tmp_path, 120)

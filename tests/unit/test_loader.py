@@ -400,3 +400,16 @@ def test_decomposed_ids_are_not_called_invisible(tmp_path: Path) -> None:
     listed = load_clients(write(tmp_path, "ID,Name\nA\u0301B,Acme\nC\u200bD,Beta\n"))
     assert [c.client_id for c in listed.clients] == ["A\u0301B"]
     assert "invisible control characters" in listed.problems[0].reason
+
+
+def test_a_workbook_under_an_xls_name_and_a_zip_that_is_not_one(tmp_path: Path) -> None:
+    import zipfile
+
+    path = workbook_path(tmp_path, [["Client ID", "Client Name"], ["1", "Acme"]])
+    assert seen(load_clients(path.rename(tmp_path / "clients.xls"))) == [
+        (2, "1", "Acme", "Active")]
+    other = tmp_path / "notes.csv"
+    with zipfile.ZipFile(other, "w") as archive:
+        archive.writestr("word/document.xml", "<w:document/>")
+    with pytest.raises(ClientFileError, match="could not be opened as an Excel workbook"):
+        load_clients(other)

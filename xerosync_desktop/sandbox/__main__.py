@@ -94,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--day-limit", type=int, default=5000)
     parser.add_argument("--app-minute-limit", type=_count, default=10000, metavar="N")
     parser.add_argument("--concurrent-limit", type=_count, default=5, metavar="N")
+    parser.add_argument("--max-page-size", type=_count, default=1000, metavar="N",
+                        help="serve at most N contacts a page, whatever pageSize asks, as a "
+                             "Xero with a lower cap would (default 1000)")
     parser.add_argument("--token-lifetime", type=int, default=1800, help="seconds")
     parser.add_argument("--idempotency-window", type=_seconds, default=360.0, metavar="SECONDS",
                         help="how long a response is replayed for its Idempotency-Key")
@@ -122,7 +125,8 @@ def options_from(args: argparse.Namespace) -> SandboxOptions:
         minute_limit=args.minute_limit, day_limit=args.day_limit,
         app_minute_limit=args.app_minute_limit, concurrent_limit=args.concurrent_limit,
         token_lifetime=args.token_lifetime, idempotency_window=args.idempotency_window,
-        latency=args.latency, faults=tuple(args.fault), seed=args.seed,
+        latency=args.latency, max_page_size=args.max_page_size, faults=tuple(args.fault),
+        seed=args.seed,
         test_endpoints=args.test_endpoints, clock=clock)
 
 

@@ -62,7 +62,8 @@ def get_contacts(state: SandboxState, tenant_id: str, request: Request,
         pagination = None
         if page is not None:
             page = max(1, page)
-            size = min(MAX_PAGE_SIZE, max(1, _int(params.get("pagesize"), DEFAULT_PAGE_SIZE)))
+            size = min(MAX_PAGE_SIZE, state.options.max_page_size,
+                       max(1, _int(params.get("pagesize"), DEFAULT_PAGE_SIZE)))
             pagination = {"page": page, "pageSize": size,
                           "pageCount": -(-len(rows) // size), "itemCount": len(rows)}
             rows = rows[(page - 1) * size: page * size]

@@ -11,6 +11,9 @@ or by probability (`rate`), optionally only some methods or one organisation. Ki
 - `401`: answer as an expired access token does, execute nothing.
 - `429-minute`, `429-day`: answer 429 with `Retry-After: retry_after`, execute nothing, count
   nothing against the limits.
+- `429-concurrent`: the concurrent limit's 429, which Xero sends without Retry-After;
+  `429-other`: a 429 naming a problem the product does not know (`X-Rate-Limit-Problem:
+  other`), without Retry-After. Either takes `retry_after` to send one.
 - `hold`: keep the answer for `seconds` (default 30) after executing (`when=after`, default) or
   before executing (`when=before`), the connection open meanwhile.
 
@@ -25,7 +28,8 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-KINDS = ("drop", "500", "503", "latency", "401", "429-minute", "429-day", "hold")
+KINDS = ("drop", "500", "503", "latency", "401", "429-minute", "429-day", "429-concurrent",
+         "429-other", "hold")
 MAX_CALLS = 100_000  # call numbers one fault may list: ranges are bursts, not "every call"
 _RETRY_AFTER = {"429-minute": 60, "429-day": 3600}
 _HOLD_SECONDS = 30.0
@@ -75,8 +79,10 @@ class Fault:
         object.__setattr__(self, name, value)
 
     def _check_parameters(self) -> None:
-        if self.retry_after is not None and self.kind not in _RETRY_AFTER:
-            raise ValueError("retry_after only applies to 429-minute and 429-day faults.")
+        if self.retry_after is not None and not self.kind.startswith("429-"):
+            raise ValueError("retry_after only applies to 429 faults.")
+        if self.retry_after is not None and self.retry_after < 0:
+            raise ValueError("retry_after must be 0 or more seconds.")
         if self.kind in _RETRY_AFTER:
             retry_after = _RETRY_AFTER[self.kind] if self.retry_after is None else self.retry_after
             if retry_after < 0:

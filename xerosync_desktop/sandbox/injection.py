@@ -163,13 +163,13 @@ class FaultPlan:
 
     def refusal(self) -> Response | None:
         """A 401 or 429 fault's answer, given before auth and limits; None when there is none."""
-        fault = self._take(("401", "429-minute", "429-day"))
+        fault = self._take(("401", "429-minute", "429-day", "429-concurrent", "429-other"))
         if fault is None:
             return None
         if fault.kind == "401":
             return identity.unauthorized()
         problem_name = fault.kind.removeprefix("429-")
-        response = too_many_requests(problem_name, fault.retry_after or 0)
+        response = too_many_requests(problem_name, fault.retry_after)
         header = "X-MinLimit-Remaining" if problem_name == "minute" else "X-DayLimit-Remaining"
         response.headers[header] = "0"
         return response

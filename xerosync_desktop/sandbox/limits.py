@@ -22,11 +22,14 @@ MINUTE = 60.0
 DAY = 86400.0
 
 
-def too_many_requests(problem: str, retry_after: int) -> Response:
-    """Xero's 429: the problem (`minute`, `day`, ...) and Retry-After; limit headers added later."""
+def too_many_requests(problem: str, retry_after: int | None) -> Response:
+    """Xero's 429: the problem (`minute`, `day`, ...) and Retry-After, which Xero leaves out
+    for the concurrent limit (None); limit headers added later."""
     response = json_response(429, problem_body(429, "Too Many Requests",
                                                f"Rate limit exceeded: {problem}"))
-    response.headers.update({"Retry-After": str(retry_after), "X-Rate-Limit-Problem": problem})
+    response.headers["X-Rate-Limit-Problem"] = problem
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
     return response
 
 
@@ -37,7 +40,7 @@ class Admission:
     admitted: bool
     headers: dict[str, str]
     problem: str = ""
-    retry_after: int = 0
+    retry_after: int | None = 0  # None: no Retry-After (the concurrent limit)
 
 
 class RateLimiter:
@@ -92,7 +95,8 @@ class RateLimiter:
                     wait = max(1, math.ceil(oldest + span - now))
                     return Admission(False, self._headers(day, minute, app_window), problem, wait)
             if self._in_flight[tenant] >= options.concurrent_limit:
-                return Admission(False, self._headers(day, minute, app_window), "concurrent", 1)
+                return Admission(False, self._headers(day, minute, app_window), "concurrent",
+                                 None)
             for window in (day, minute, app_window):
                 window.append(now)
             self._in_flight[tenant] += 1

@@ -27,7 +27,8 @@ class SandboxOptions:
     `state_file`: when it exists its organisations, contacts and grants are loaded and `data`
     is not seeded; every change is written back. Limits are per organisation (minute, day,
     concurrent) and per client_id (app_minute_limit). Lifetimes are in seconds.
-    `archived_name_blocks_create`: whether an archived namesake also blocks a new contact's
+    `max_page_size` caps a page below what `pageSize` asks, as a Xero with a lower cap
+would. `archived_name_blocks_create`: whether an archived namesake also blocks a new contact's
     name (unverified at Xero; off by default). `faults` are injected from the start (see
     faults.py), rate draws seeded by `seed`. `test_endpoints` serves `/__sandbox/...` (call
     counts, faults, fault log, clock); a `clock.VirtualClock` moves only when advanced.
@@ -47,6 +48,7 @@ class SandboxOptions:
     idempotency_window: float = 360
     archived_name_blocks_create: bool = False
     latency: float = 0.0  # seconds each Accounting call takes, to make concurrency visible
+    max_page_size: int = 1000  # contacts a page at most, whatever pageSize asks (Xero: 1,000)
     clock: Callable[[], float] = field(default=time.time, compare=False)
     faults: tuple[Fault, ...] = ()
     seed: int = 0
@@ -57,5 +59,7 @@ class SandboxOptions:
             raise ValueError(f"data must be 'demo' or 'empty', not {self.data!r}")
         if not is_loopback_host(self.host):
             raise ValueError(f"the sandbox only listens on a loopback address, not {self.host!r}")
+        if self.max_page_size < 1:
+            raise ValueError("max_page_size must be 1 or more")
         if not all(isinstance(f, Fault) for f in self.faults):
             raise ValueError("faults must be Fault objects (faults.parse_fault() reads text)")

@@ -63,9 +63,7 @@ def load_clients(path: Path | str) -> ClientList:
         raise ClientFileError(f"{name} is an Excel 97-2003 workbook (.xls), which the app "
                               "does not read. Open it in Excel, save it as 'Excel Workbook "
                               "(.xlsx)' or 'CSV UTF-8', and pick that file.")
-    if head.startswith(_ZIP):
-        if suffix not in _WORKBOOK_SUFFIXES and suffix not in _TEXT_SUFFIXES:
-            raise ClientFileError(_not_a_list(name))
+    if head.startswith(_ZIP):  # a workbook whatever its name (`.xls`, `.csv` ...)
         table = read_workbook_table(path, name)
         header, header_row, rows, source = table.header, table.header_row, table.rows, \
             table.source

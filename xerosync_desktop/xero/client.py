@@ -62,6 +62,7 @@ _LIMITS = {  # X-Rate-Limit-Problem -> the limit, in words
     "minute": "Xero's per-minute limit",
     "concurrent": "Xero's limit of calls at the same time",
     "appminute": "Xero's per-minute limit for the whole app",
+    "other": "A Xero rate limit",
 }
 
 
@@ -168,7 +169,11 @@ class XeroClient:
 
     def read_contacts(self, tenant_id: str, modified_since: datetime | None = None,
                       on_page: Callable[[int, int], None] | None = None) -> ContactRead:
-        """Contacts, archived included, in pages of 1,000; `on_page(read, total)`.
+        """Contacts, archived included, in pages of up to 1,000; `on_page(read, total)`.
+
+        The read ends when Xero's pagination says the last page was read (`pageCount`), or
+        at an empty page when it sends none: never at a short page, since Xero documents
+        "up to 100" a page and may serve fewer than asked.
 
         With `modified_since` (UTC), only those changed since then (If-Modified-Since, whole
         seconds); without it, every contact. Pages go in ContactID order, which an edit made
@@ -198,9 +203,9 @@ class XeroClient:
             if on_page:
                 on_page(len(contacts), max(total, len(contacts)))
             page_count = getattr(result.pagination, "page_count", None)
-            if len(batch) < PAGE_SIZE or (page_count is not None and page >= page_count):
+            if not batch or (page_count is not None and page >= page_count):
                 return ContactRead(contacts, started_at)
-            page += 1
+            page += 1  # a short page is not the last: Xero may cap a page below PAGE_SIZE
 
     def create_contacts(self, tenant_id: str, drafts: Sequence[ContactDraft],
                         idempotency_key: str) -> list[WriteResult]:
@@ -259,9 +264,10 @@ class XeroClient:
                     continue
                 if status == 429 and _problem(headers) != "day" and limit_waits < MAX_LIMIT_WAITS:
                     limit_waits += 1
-                    self._wait(_retry_after(headers), f"{_LIMITS[_problem(headers)]} was "
-                               "reached; carrying on by itself")
-                    self.pacing.waited_out(tenant_id)
+                    self._wait(self._limit_wait(headers, limit_waits),
+                               f"{_LIMITS[_problem(headers)]} was reached; carrying on by itself")
+                    if _int(headers.get("Retry-After"), -1) >= 0:  # its word, now waited out
+                        self.pacing.waited_out(tenant_id)
                     attempt -= 1
                     continue
                 if status in _RETRIED_STATUSES and attempt < MAX_ATTEMPTS:
@@ -287,6 +293,12 @@ class XeroClient:
                     f"Could not reach Xero while {doing} (the connection failed or timed "
                     f"out, {MAX_ATTEMPTS} tries). Nothing was lost; check the internet "
                     "connection, then try again.") from None
+
+    def _limit_wait(self, headers: Mapping[str, str], waits: int) -> float:
+        """Retry-After when Xero sends it; else (its concurrent limit sends none) a short
+        back-off with jitter, about a second and growing, not a minute."""
+        after = _int(headers.get("Retry-After"), -1)
+        return float(max(1, after)) if after >= 0 else self.pacing.backoff(waits)
 
     def _retry(self, attempt: int, what: str, headers: Mapping[str, str]) -> None:
         delay = max(self.pacing.backoff(attempt), float(_int(headers.get("Retry-After"), 0)))
@@ -318,9 +330,10 @@ def _int(value: str | None, default: int) -> int:
 
 
 def _problem(headers: Mapping[str, str]) -> str:
-    """X-Rate-Limit-Problem, lower case; unknown counts as the daily limit."""
-    problem = (headers.get("X-Rate-Limit-Problem") or "day").lower()
-    return problem if problem in ("minute", "concurrent", "appminute") else "day"
+    """X-Rate-Limit-Problem, lower case; `day` only when Xero says so: a problem it names
+    that this code does not know, or none, is waited out like the minute limit (`other`)."""
+    problem = (headers.get("X-Rate-Limit-Problem") or "").strip().lower()
+    return problem if problem in ("day", "minute", "concurrent", "appminute") else "other"
 
 
 def _retry_after(headers: Mapping[str, str]) -> int:
