@@ -24,7 +24,7 @@ _COLOURS = {Level.INFO: None, Level.WARNING: "#8a5a00", Level.ERROR: "#b00020"}
 def entry_text(entry: LogEntry) -> str:
     """One log line as the live list shows it."""
     when = entry.time.astimezone().strftime("%H:%M:%S")
-    who = f"{entry.client_name} ({entry.client_id})  " if entry.client_id else ""
+    who = (f"{entry.client_name} ({entry.client_id})".strip() + "  ") if entry.client_id else ""
     return f"{when}  {entry.action:<8}  {who}{entry.message}"
 
 
