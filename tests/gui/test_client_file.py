@@ -3,8 +3,6 @@ need attention with their reason, and no save dialog can overwrite the client fi
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +13,8 @@ from pytestqt.qtbot import QtBot
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from xerosync_desktop.bootstrap import AppContext, build_demo
 from xerosync_desktop.gui.main_window import MainWindow
-from xerosync_desktop.logsetup import setup_logging
-from xerosync_desktop.paths import AppPaths
-from xerosync_desktop.sandbox import XeroSandbox
+from xerosync_desktop.gui.mapping_tab import MappingTab
 
 CLIENTS = ("Client report\n\nClient ID;Client Name;Status\n"
            "00010;Acme Holdings LLC;Active\n"
@@ -30,24 +25,9 @@ CLIENTS = ("Client report\n\nClient ID;Client Name;Status\n"
            "Total;4\n")                 # row 9: a footer
 
 
-@pytest.fixture
-def ctx(paths: AppPaths, sandbox: XeroSandbox) -> Iterator[AppContext]:
-    context = build_demo(paths, sandbox_url=sandbox.url)
-    yield context
-    context.close()
-
-
-@pytest.fixture
-def window(qtbot: QtBot, ctx: AppContext) -> MainWindow:
-    setup_logging(ctx.paths.log_dir, level=logging.DEBUG)
-    main = MainWindow(ctx)
-    qtbot.addWidget(main)
-    main.show()
-    return main
-
-
 def pick_and_save(qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch,
                   path: Path, browser: Any) -> None:
+    """Connect, pick `path` as the client file, tick Enable Client Sync (not saved yet)."""
     setup = window.setup_tab
     if not setup.connected:
         with qtbot.waitSignal(setup.connect_finished, timeout=TIMEOUT):
@@ -55,6 +35,18 @@ def pick_and_save(qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
     click(qtbot, setup.browse_button)
     setup.enable_checkbox.setChecked(True)
+
+
+def reviewed(qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch, path: Path,
+             browser: Any) -> MappingTab:
+    """Set `path` up, save, and open the review of it."""
+    pick_and_save(qtbot, window, monkeypatch, path, browser)
+    setup = window.setup_tab
+    with qtbot.waitSignal(setup.settings_saved, timeout=TIMEOUT):
+        click(qtbot, setup.save_button)
+    with qtbot.waitSignal(window.mapping_tab.review_loaded, timeout=TIMEOUT):
+        click(qtbot, setup.review_button)
+    return window.mapping_tab
 
 
 def test_save_reads_the_file_and_the_review_lists_what_needs_attention(
@@ -114,13 +106,7 @@ def test_the_review_download_refuses_an_xlsx_client_file(
     workbook.active.append(["1", "Acme Holdings LLC"])
     workbook.save(clients)
     original = clients.read_bytes()
-    setup = window.setup_tab
-    pick_and_save(qtbot, window, monkeypatch, clients, browser)
-    with qtbot.waitSignal(setup.settings_saved, timeout=TIMEOUT):
-        click(qtbot, setup.save_button)
-    mapping = window.mapping_tab
-    with qtbot.waitSignal(mapping.review_loaded, timeout=TIMEOUT):
-        click(qtbot, setup.review_button)
+    mapping = reviewed(qtbot, window, monkeypatch, clients, browser)
 
     answers = iter([(str(clients), ""), (str(tmp_path / "review"), "")])
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: next(answers))
@@ -153,13 +139,7 @@ def test_a_name_given_without_xlsx_asks_before_replacing_that_workbook(
         monkeypatch: pytest.MonkeyPatch) -> None:
     clients = tmp_path / "clients.csv"
     clients.write_text("Client ID,Client Name\n1,Acme Holdings LLC\n", encoding="utf-8")
-    setup = window.setup_tab
-    pick_and_save(qtbot, window, monkeypatch, clients, browser)
-    with qtbot.waitSignal(setup.settings_saved, timeout=TIMEOUT):
-        click(qtbot, setup.save_button)
-    mapping = window.mapping_tab
-    with qtbot.waitSignal(mapping.review_loaded, timeout=TIMEOUT):
-        click(qtbot, setup.review_button)
+    mapping = reviewed(qtbot, window, monkeypatch, clients, browser)
     kept = tmp_path / "review.xlsx"
     kept.write_bytes(b"an earlier review")
     answers = iter([(str(tmp_path / "review"), ""), (str(tmp_path / "other"), "")])

@@ -7,11 +7,9 @@ Xero (the sandbox) holds and what the workbooks say.
 
 from __future__ import annotations
 
-import logging
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -33,7 +31,6 @@ from PySide6.QtWidgets import QFileDialog
 
 from xerosync_desktop.bootstrap import AppContext, build_demo
 from xerosync_desktop.gui.main_window import MainWindow
-from xerosync_desktop.logsetup import setup_logging
 from xerosync_desktop.paths import AppPaths
 from xerosync_desktop.sandbox import SandboxOptions, XeroSandbox
 from xerosync_desktop.timesolv.loader import load_clients
@@ -43,22 +40,6 @@ def xero_key(name: str) -> str:
     """Xero's name equality, written here independently of the product's rule."""
     bare = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
     return re.sub(r"\s+", " ", bare).strip().casefold()
-
-
-@pytest.fixture
-def ctx(paths: AppPaths, sandbox: XeroSandbox) -> Iterator[AppContext]:
-    context = build_demo(paths, sandbox_url=sandbox.url)
-    yield context
-    context.close()
-
-
-@pytest.fixture
-def window(qtbot: QtBot, ctx: AppContext) -> MainWindow:
-    setup_logging(ctx.paths.log_dir, level=logging.DEBUG)  # as the app does, and chattier
-    main = MainWindow(ctx)
-    qtbot.addWidget(main)
-    main.show()
-    return main
 
 
 def test_whole_seed_flow(qtbot: QtBot, window: MainWindow, ctx: AppContext,
