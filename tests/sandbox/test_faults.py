@@ -315,3 +315,4 @@ def test_429_faults_name_their_problem_and_retry_after_only_when_xero_would(
     assert reply.status == 429
     assert (reply.headers.get("x-rate-limit-problem"), reply.headers.get("retry-after")) == (
         problem, retry_after)
+    assert reply.headers.get("x-daylimit-remaining") != "0"  # only the daily limit says so

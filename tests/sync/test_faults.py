@@ -168,6 +168,25 @@ def test_a_429_without_retry_after_backs_off_briefly_and_is_never_the_daily_limi
     assert_each_client_once(demo, [f"F{i:04}" for i in range(1, 101)])
 
 
+def test_an_unknown_limit_asking_for_hours_stops_the_run_but_is_not_the_daily_one(
+        demo: Demo, tmp_path: Path) -> None:
+    clients = new_clients(tmp_path, 60)
+    read = next_call(demo)
+    demo.sandbox.inject(f"429-other:calls={read + 2},retry_after=7200")
+    started = demo.clock()
+
+    summary, _ = run(demo, clients)
+
+    assert (summary.outcome, summary.stopped_by, summary.created) == (
+        "stopped", "minute_limit", 50)
+    assert "A Xero rate limit was reached while adding contacts, and Xero asks to wait about " \
+           "2 hours" in summary.message
+    assert demo.clock() - started < 5  # stopped at once: no countdown of hours
+    summary, _ = run(demo, clients)
+    assert (summary.outcome, summary.created) == ("finished", 10)
+    assert_each_client_once(demo, [f"F{i:04}" for i in range(1, 61)])
+
+
 def test_the_daily_limit_met_mid_run_stops_with_when_to_resume_and_loses_nothing(
         demo: Demo, tmp_path: Path) -> None:
     clients = new_clients(tmp_path, 120)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from xerosync_desktop.errors import XeroError
 from xerosync_desktop.paths import AppPaths
 from xerosync_desktop.sandbox import SandboxOptions, XeroSandbox
 from xerosync_desktop.sync.review import load_review
@@ -60,3 +61,24 @@ def test_every_contact_is_read_when_xero_serves_100_a_page(capped: Demo, tmp_pat
     assert (count, statuses) == (seeded, {"Matched"})
     fresh.ctx.close()
     capped.ctx.close()
+
+
+def test_a_xero_that_ignores_the_page_asked_stops_the_read_instead_of_looping(
+        tmp_path: Path, clock: Clock) -> None:
+    options = SandboxOptions(port=0, data="demo", clock=clock, max_page_size=5,
+                             ignore_page=True)
+    with XeroSandbox(options) as sandbox:
+        tenant = next(o["tenantId"] for o in sandbox.organisations()
+                      if o["tenantName"] == "Demo Company (US)")
+        demo = Demo(demo_context(AppPaths.under(tmp_path / "data"), sandbox, clock), sandbox,
+                    clock, tenant)
+        sign_in(demo.ctx)
+        clients = write_clients(tmp_path / "clients.csv", [("1", "Acme", "Active")])
+        before = sandbox.call_count(tenant)
+        with pytest.raises(XeroError, match="contacts already read"):
+            review_of(demo, clients)
+        assert sandbox.call_count(tenant) - before == 2  # page 1, then page "2" = page 1
+        with demo.ctx.open_store() as store:
+            assert store.mirror.contacts(tenant) == []  # nothing kept of a read that failed
+            assert not store.mirror.read_mark_ms(tenant)
+        demo.ctx.close()

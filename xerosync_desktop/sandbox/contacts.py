@@ -66,6 +66,8 @@ def get_contacts(state: SandboxState, tenant_id: str, request: Request,
                        max(1, _int(params.get("pagesize"), DEFAULT_PAGE_SIZE)))
             pagination = {"page": page, "pageSize": size,
                           "pageCount": -(-len(rows) // size), "itemCount": len(rows)}
+            if state.options.ignore_page:
+                page, pagination = 1, None
             rows = rows[(page - 1) * size: page * size]
         items = [render_contact(c, detail=page is not None, summary=summary) for c in rows]
         body = envelope(correlation_id, state.now_ms(), "Contacts", items, pagination)

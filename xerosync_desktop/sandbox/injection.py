@@ -170,8 +170,9 @@ class FaultPlan:
             return identity.unauthorized()
         problem_name = fault.kind.removeprefix("429-")
         response = too_many_requests(problem_name, fault.retry_after)
-        header = "X-MinLimit-Remaining" if problem_name == "minute" else "X-DayLimit-Remaining"
-        response.headers[header] = "0"
+        spent = {"minute": "X-MinLimit-Remaining", "day": "X-DayLimit-Remaining"}
+        if problem_name in spent:  # the others leave the limiter's real counts to be added
+            response.headers[spent[problem_name]] = "0"
         return response
 
     def before_handler(self) -> Response | None:

@@ -28,8 +28,9 @@ class SandboxOptions:
     is not seeded; every change is written back. Limits are per organisation (minute, day,
     concurrent) and per client_id (app_minute_limit). Lifetimes are in seconds.
     `max_page_size` caps a page below what `pageSize` asks, as a Xero with a lower cap
-would. `archived_name_blocks_create`: whether an archived namesake also blocks a new contact's
-    name (unverified at Xero; off by default). `faults` are injected from the start (see
+    would; `ignore_page` plays a broken one that serves page 1 whatever `page` asks, with no
+    pagination. `archived_name_blocks_create`: whether an archived namesake also blocks a new
+    contact's name (unverified at Xero; off by default). `faults` are injected from the start (see
     faults.py), rate draws seeded by `seed`. `test_endpoints` serves `/__sandbox/...` (call
     counts, faults, fault log, clock); a `clock.VirtualClock` moves only when advanced.
     """
@@ -49,6 +50,7 @@ would. `archived_name_blocks_create`: whether an archived namesake also blocks a
     archived_name_blocks_create: bool = False
     latency: float = 0.0  # seconds each Accounting call takes, to make concurrency visible
     max_page_size: int = 1000  # contacts a page at most, whatever pageSize asks (Xero: 1,000)
+    ignore_page: bool = False  # a broken Xero: page 1 whatever `page` asks, no pagination
     clock: Callable[[], float] = field(default=time.time, compare=False)
     faults: tuple[Fault, ...] = ()
     seed: int = 0

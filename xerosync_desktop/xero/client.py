@@ -57,6 +57,7 @@ T = TypeVar("T")
 PAGE_SIZE = 1000  # Xero's largest page
 TIMEOUT = (10, 60)  # (connect, read) seconds; the SDK ignores a float
 MAX_LIMIT_WAITS = 10  # per-minute 429s in a row before giving up on a call
+LONG_WAIT = 300  # seconds: a limit the app does not know that asks longer stops the run
 _RETRIED_STATUSES = frozenset({500, 502, 503, 504})
 _LIMITS = {  # X-Rate-Limit-Problem -> the limit, in words
     "minute": "Xero's per-minute limit",
@@ -185,6 +186,7 @@ class XeroClient:
             moment = modified_since.astimezone(UTC).replace(tzinfo=None, microsecond=0)
             since["if_modified_since"] = moment
         contacts: list[Contact] = []
+        seen: set[str] = set()
         started_at: datetime | None = None
         page = 1
         while True:
@@ -197,13 +199,21 @@ class XeroClient:
                 # the Date is when the answer left: the query ran up to that long before
                 took = math.ceil(self.pacing.clock() - asked)
                 started_at = answered - timedelta(seconds=took)
-            batch = result.contacts or []
-            contacts.extend(_contact(c) for c in batch)
-            total = getattr(result.pagination, "item_count", None) or len(contacts)
+            batch = [_contact(c) for c in result.contacts or []]
+            new = [c for c in batch if c.contact_id not in seen]
+            if batch and not new:  # a page already read: Xero ignored `page`; never loop
+                raise XeroError(
+                    f"Xero answered page {page} of the contacts with contacts already read, so "
+                    "the read was stopped and nothing was changed. Try again later; if it "
+                    "happens again, tell the app's developers.")
+            seen.update(c.contact_id for c in new)
+            contacts.extend(new)
+            item_count = getattr(result.pagination, "item_count", None)
             if on_page:
-                on_page(len(contacts), max(total, len(contacts)))
+                on_page(len(contacts), max(item_count or 0, len(contacts)))
             page_count = getattr(result.pagination, "page_count", None)
-            if not batch or (page_count is not None and page >= page_count):
+            if not batch or (page_count is not None and page >= page_count
+                             and (item_count is None or len(contacts) >= item_count)):
                 return ContactRead(contacts, started_at)
             page += 1  # a short page is not the last: Xero may cap a page below PAGE_SIZE
 
@@ -236,7 +246,7 @@ class XeroClient:
         `tenant_id` is '' for the identity API, which has no per-organisation limits.
         """
         refreshed = refresh_now = False
-        attempt = limit_waits = 0
+        attempt = limit_waits = short_waits = 0
         while True:
             if tenant_id and (delay := self.pacing.delay(tenant_id)) > 0:
                 self._wait(delay, "Xero allows 60 calls a minute for an organisation; "
@@ -262,11 +272,15 @@ class XeroClient:
                     refreshed = refresh_now = True
                     attempt -= 1
                     continue
-                if status == 429 and _problem(headers) != "day" and limit_waits < MAX_LIMIT_WAITS:
+                after = _int(headers.get("Retry-After"), -1)  # -1: none (or not seconds)
+                if status == 429 and _waits_out(_problem(headers), after) \
+                        and limit_waits < MAX_LIMIT_WAITS:
                     limit_waits += 1
-                    self._wait(self._limit_wait(headers, limit_waits),
+                    if after < 0:
+                        short_waits += 1
+                    self._wait(max(1, after) if after >= 0 else self.pacing.backoff(short_waits),
                                f"{_LIMITS[_problem(headers)]} was reached; carrying on by itself")
-                    if _int(headers.get("Retry-After"), -1) >= 0:  # its word, now waited out
+                    if after >= 0:  # its word, now waited out
                         self.pacing.waited_out(tenant_id)
                     attempt -= 1
                     continue
@@ -293,12 +307,6 @@ class XeroClient:
                     f"Could not reach Xero while {doing} (the connection failed or timed "
                     f"out, {MAX_ATTEMPTS} tries). Nothing was lost; check the internet "
                     "connection, then try again.") from None
-
-    def _limit_wait(self, headers: Mapping[str, str], waits: int) -> float:
-        """Retry-After when Xero sends it; else (its concurrent limit sends none) a short
-        back-off with jitter, about a second and growing, not a minute."""
-        after = _int(headers.get("Retry-After"), -1)
-        return float(max(1, after)) if after >= 0 else self.pacing.backoff(waits)
 
     def _retry(self, attempt: int, what: str, headers: Mapping[str, str]) -> None:
         delay = max(self.pacing.backoff(attempt), float(_int(headers.get("Retry-After"), 0)))
@@ -329,6 +337,15 @@ def _int(value: str | None, default: int) -> int:
         return default
 
 
+def _waits_out(problem: str, retry_after: int) -> bool:
+    """Whether a 429 is waited out here: never the daily limit, nor a limit the app does not
+    know that asks for a long wait (Retry-After over LONG_WAIT): those stop the run. With no
+    Retry-After (the concurrent limit sends none), a short back-off with jitter."""
+    if problem == "day":
+        return False
+    return problem != "other" or retry_after <= LONG_WAIT
+
+
 def _problem(headers: Mapping[str, str]) -> str:
     """X-Rate-Limit-Problem, lower case; `day` only when Xero says so: a problem it names
     that this code does not know, or none, is waited out like the minute limit (`other`)."""
@@ -352,6 +369,9 @@ def _translate(exc: HTTPStatusException, status: int, doing: str) -> Exception:
             text = (f"Xero's daily limit of calls for this organisation was reached while "
                     f"{doing}. Nothing was lost; sync again after {when} "
                     f"(in {_duration(retry_after)}) to carry on where it stopped.")
+        elif problem == "other" and retry_after > LONG_WAIT:
+            text = (f"{_LIMITS[problem]} was reached while {doing}, and Xero asks to wait "
+                    f"{_duration(retry_after)}. Nothing was lost; try again after {when}.")
         else:
             text = (f"{_LIMITS[problem]} was still reached after {MAX_LIMIT_WAITS} waits "
                     f"while {doing}. Nothing was lost; try again in {_duration(retry_after)}.")
