@@ -18,13 +18,12 @@ class ClientStatus(Enum):
     PROSPECT = "Prospect"
 
     @classmethod
-    def parse(cls, text: str) -> ClientStatus:
-        """Read a status cell, ignoring case and surrounding space; ValueError if unknown."""
-        wanted = text.strip().casefold()
-        for status in cls:
-            if status.value.casefold() == wanted:
-                return status
-        raise ValueError(text)
+    def named(cls, text: str) -> ClientStatus | None:
+        """The status a cell names, ignoring case and surrounding space; None if unknown."""
+        return _STATUS_NAMES.get(text.strip().casefold())
+
+
+_STATUS_NAMES = {status.value.casefold(): status for status in ClientStatus}
 
 
 @dataclass(frozen=True, slots=True)

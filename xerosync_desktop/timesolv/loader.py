@@ -135,7 +135,7 @@ def _read_rows(header: Sequence[Cell], rows: Iterable[SourceRow], width: int | N
         count = len(cells)
         id_cell = cells[id_at] if id_at < count else ""
         name_cell = cells[name_at] if name_at < count else ""
-        client_id, name = _text(id_cell), _text(name_cell)
+        client_id, name = cell_text(id_cell), cell_text(name_cell)
         if not client_id and not name and is_blank(cells):
             continue
         reason = ""
@@ -145,7 +145,7 @@ def _read_rows(header: Sequence[Cell], rows: Iterable[SourceRow], width: int | N
             reason = "This row repeats the column headers; it is not a client."
         elif _is_footer(cells):
             reason = "This looks like a totals line, not a client."
-        elif width is not None and count > width and any(map(_text, cells[width:])):
+        elif width is not None and count > width and any(map(cell_text, cells[width:])):
             reason = (f"This row has {count} fields where the header has {width}: a value "
                       "holds the delimiter without quotes around it. " + _FIX)
         else:
@@ -154,17 +154,10 @@ def _read_rows(header: Sequence[Cell], rows: Iterable[SourceRow], width: int | N
             problems.append(ClientProblem(row.number, client_id, name, reason))
             continue
         status_at = columns.get("status")
-        status = _STATUSES.get(_text(cells[status_at]).casefold() if status_at is not None
-                               and status_at < count else "", ClientStatus.ACTIVE)
+        status = ClientStatus.named(cell_text(cells[status_at]) if status_at is not None
+                                    and status_at < count else "") or ClientStatus.ACTIVE
         clients.append(_client(cells, columns, client_id, name, status, row.number))
     return clients, problems
-
-
-_STATUSES = {status.value.casefold(): status for status in ClientStatus}
-
-
-def _text(cell: Cell) -> str:
-    return cell.strip() if isinstance(cell, str) else cell.shown.strip()
 
 
 def _value_problem(id_cell: Cell, name_cell: Cell, cells: Sequence[Cell],
@@ -180,20 +173,19 @@ def _value_problem(id_cell: Cell, name_cell: Cell, cells: Sequence[Cell],
     if isinstance(status, Untrusted):
         return f"The Status cell holds {status.what}. {_FIX}"
     text = status.strip()
-    if text and text.casefold() not in _STATUSES:
+    if text and ClientStatus.named(text) is None:
         return f"The status {text[:40]!r} is not Active, Inactive or Prospect. {_FIX}"
     return ""
 
 
 def _is_footer(cells: Sequence[Cell]) -> bool:
     """`Total, 36`, `Total: 36 clients`, `Grand total,,36`: a label and numbers only."""
-    first = next((text for text in map(_text, cells) if text), "")
-    if not first or not _FOOTER.match(first):
+    first = next((text for text in map(cell_text, cells) if text), "")
+    if not _FOOTER.match(first):  # the common case: settled by the first filled cell
         return False
-    filled = [text for text in map(_text, cells) if text]
-    return bool(filled) and bool(_FOOTER.match(filled[0])) and all(
-        _NUMBER.match(text) for text in filled[1:]) and (
-        len(filled) > 1 or any(ch.isdigit() for ch in filled[0]))
+    filled = [text for text in map(cell_text, cells) if text]
+    return all(_NUMBER.match(text) for text in filled[1:]) and (
+        len(filled) > 1 or any(ch.isdigit() for ch in first))
 
 
 _FIELDS = ("first_name", "last_name", "company", "billing_contact", "email", "phone", "mobile",
@@ -207,7 +199,7 @@ def _client(cells: Sequence[Cell], columns: dict[str, int], client_id: str, name
 
     def get(field: str) -> str:
         index = columns.get(field)
-        return _text(cells[index]) if index is not None and index < count else ""
+        return cell_text(cells[index]) if index is not None and index < count else ""
 
     return Client(client_id=client_id, name=name, status=status, source_row=row,
                   address_lines=tuple(map(get, _ADDRESS)),
