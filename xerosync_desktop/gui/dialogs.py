@@ -1,6 +1,6 @@
 """Dialogs and the message bar: how the app tells the user things.
 
-Public API: MessageBar, ask_save_path(), default_export_dir(), show_error(),
+Public API: MessageBar, ask_save_path(), confirm(), default_export_dir(), show_error(),
 install_excepthook().
 """
 
@@ -67,17 +67,18 @@ def ask_save_path(parent: QWidget, title: str, suggested: Path,
             QMessageBox.warning(parent, title, exc.message)
             suggested = Path(chosen).with_name(suggested.name)
             continue
-        if path != Path(chosen) and path.exists() and not _replace(parent, title, path):
+        if path != Path(chosen) and path.exists() and not confirm(
+                parent, title, f"{path.name} already exists in {path.parent}. Replace it?"):
             suggested = path
             continue  # the dialog asked about the name typed, not the one with .xlsx
         return path
 
 
-def _replace(parent: QWidget, title: str, path: Path) -> bool:
-    answer = QMessageBox.question(
-        parent, title, f"{path.name} already exists in {path.parent}. Replace it?",
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        QMessageBox.StandardButton.No)
+def confirm(parent: QWidget, title: str, text: str) -> bool:
+    """A Yes/No question whose default is No; True only for Yes."""
+    answer = QMessageBox.question(parent, title, text,
+                                  QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                  QMessageBox.StandardButton.No)
     return answer == QMessageBox.StandardButton.Yes
 
 

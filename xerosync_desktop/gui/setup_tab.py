@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -33,7 +32,7 @@ from ..store import Store, SyncSettings, XeroApp
 from ..timesolv.loader import load_clients
 from ..xero.auth import finish_authorization, start_authorization
 from ..xero.client import Organisation
-from .dialogs import MessageBar
+from .dialogs import MessageBar, confirm
 from .job_tab import JobTab
 from .xero_app_box import XeroAppBox
 
@@ -338,7 +337,7 @@ class SetupTab(JobTab):
 
     def _on_remove_clicked(self) -> None:
         organisation = self.current_organisation()
-        if organisation is None or not _confirm(
+        if organisation is None or not confirm(
                 self, "Remove organisation",
                 f"Disconnect {organisation.name} from this app? Xero keeps all its data, "
                 "and the app keeps its mappings for a later reconnect."):
@@ -359,7 +358,7 @@ class SetupTab(JobTab):
         self._jobs.start(remove, removed, self.message_bar.show_error)
 
     def _on_sign_out_clicked(self) -> None:
-        if not _confirm(self, "Sign out of Xero",
+        if not confirm(self, "Sign out of Xero",
                         "End this app's access to Xero for every organisation and forget the "
                         "sign-in on this computer? Mappings and settings are kept."):
             return
@@ -439,9 +438,3 @@ class SetupTab(JobTab):
         self.settings_saved.emit(settings)
         self._refresh()
 
-
-def _confirm(parent: QWidget, title: str, text: str) -> bool:
-    answer = QMessageBox.question(parent, title, text,
-                                  QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                                  QMessageBox.StandardButton.No)
-    return answer == QMessageBox.StandardButton.Yes
