@@ -14,6 +14,8 @@ or by probability (`rate`), optionally only some methods or one organisation. Ki
 - `429-concurrent`: the concurrent limit's 429, which Xero sends without Retry-After;
   `429-other`: a 429 naming a problem the product does not know (`X-Rate-Limit-Problem:
   other`), without Retry-After. Either takes `retry_after` to send one.
+- `reorder`: execute and commit, then answer a write's contacts in reverse order (Xero does
+  not document that a batch's answer keeps the order sent).
 - `hold`: keep the answer for `seconds` (default 30) after executing (`when=after`, default) or
   before executing (`when=before`), the connection open meanwhile.
 
@@ -29,7 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 KINDS = ("drop", "500", "503", "latency", "401", "429-minute", "429-day", "429-concurrent",
-         "429-other", "hold")
+         "429-other", "hold", "reorder")
 MAX_CALLS = 100_000  # call numbers one fault may list: ranges are bursts, not "every call"
 _RETRY_AFTER = {"429-minute": 60, "429-day": 3600}
 _HOLD_SECONDS = 30.0

@@ -5,7 +5,7 @@ Public API: FaultInjector, FaultPlan, AppliedFault, FaultListener.
 The router asks `FaultInjector.plan(call, tenant, method)` once per call and then applies the
 plan in stages: `refusal()` before auth and limits (401, 429), `before_handler()` after
 admission (latency, hold before, 500/503), `after_handler()` once the call is committed (hold
-after, drop). Of several faults of one kind selecting a call, the first applies.
+after, reorder, drop). Of several faults of one kind selecting a call, the first applies.
 
 A rate draw is a pure function of (seed, organisation, call number, fault), so the same seed
 faults the same call numbers whatever the order in which threads run. Every fault applied is
@@ -14,6 +14,7 @@ logged and passed to the listeners at once (a hold when it starts), before anyth
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import threading
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import identity
-from .exchange import Response, json_response
+from .exchange import Response, json_bytes, json_response
 from .faults import Fault
 from .limits import too_many_requests
 from .shapes import problem
@@ -190,9 +191,15 @@ class FaultPlan:
         return json_response(int(failure.kind), problem(int(failure.kind), title, detail))
 
     def after_handler(self, response: Response) -> None:
-        """A hold after the commit, then a drop (the answer is never sent)."""
+        """A hold after the commit, a write's contacts answered in reverse order, then a
+        drop (the answer is never sent)."""
         hold = self._take(("hold",))
         if hold is not None:
             self.injector.wait(hold.seconds or 0.0, hold=True)
+        if self.method in ("PUT", "POST") and response.status == 200 \
+                and self._take(("reorder",)) is not None:
+            body = json.loads(response.body)
+            body["Contacts"] = body.get("Contacts", [])[::-1]
+            response.body = json_bytes(body)
         if self._take(("drop",)) is not None:
             response.drop = True

@@ -13,10 +13,11 @@ stopped at any point (cancel, limit, crash, kill) loses nothing and creates noth
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
+from ..core.answers import Answer, answers_fit, number_key
 from ..core.fingerprint import batch_key, fingerprint
 from ..core.model import Contact, Status
 from ..core.planner import Action, PlannedItem, plan_sync
@@ -205,22 +206,14 @@ def _reconcile(run: _Run, review: Review) -> bool:
     intents = run.store.intents.open(run.tenant_id)
     if not intents:
         return False
-    exact: dict[str, Contact] = {}
-    folded: dict[str, list[Contact]] = {}
-    for known in review.contacts:
-        if known.contact_number:
-            exact.setdefault(known.contact_number, known)
-            folded.setdefault(known.contact_number.strip().casefold(), []).append(known)
+    find = _NumberIndex(review.contacts)
     linked = {contact_id: client_id for client_id, contact_id
               in run.store.mappings.for_tenant(run.tenant_id).items()}
     names = {c.client_id: c.name for c in review.clients}
     links: dict[str, str] = {}
     for intent in intents:
         for client_id in intent.client_ids if intent.verb == "create" else ():
-            number = client_id.strip()
-            others = folded.get(number.casefold(), [])
-            contact = exact.get(number) or (
-                others[0] if len(others) == 1 else None)
+            contact = find(client_id)
             who = (client_id, names.get(client_id, ""))
             holder = linked.get(contact.contact_id) if contact else None
             if contact is None:
@@ -245,8 +238,29 @@ def _reconcile(run: _Run, review: Review) -> bool:
     return True
 
 
+class _NumberIndex:
+    """Contacts by ContactNumber: the one with exactly this client id, else the only one
+    equal to it with case and surrounding space set aside (None when none or several)."""
+
+    def __init__(self, contacts: Iterable[Contact]) -> None:
+        self._exact: dict[str, Contact] = {}
+        self._folded: dict[str, list[Contact]] = {}
+        for known in contacts:
+            if known.contact_number:
+                self._exact.setdefault(known.contact_number, known)
+                self._folded.setdefault(number_key(known.contact_number), []).append(known)
+
+    def __call__(self, client_id: str) -> Contact | None:
+        others = self._folded.get(number_key(client_id), [])
+        return self._exact.get(client_id.strip()) or (others[0] if len(others) == 1 else None)
+
+
 def _send(run: _Run, xero: XeroClient, batch: tuple[PlannedItem, ...]) -> None:
-    """Write the batch's intent, send it, store the answer with the intent settled."""
+    """Write the batch's intent, send it, store the answer with the intent settled.
+
+    An answer that does not fit what was sent (another order, another count) is not
+    trusted: the batch is settled by looking its clients up in Xero instead.
+    """
     drafts = [item.draft for item in batch if item.draft is not None]
     verb = "update" if batch[0].action is Action.UPDATE else "create"
     key = batch_key(run.tenant_id, verb, drafts, run.read_mark)
@@ -258,6 +272,11 @@ def _send(run: _Run, xero: XeroClient, batch: tuple[PlannedItem, ...]) -> None:
         results = xero.update_contacts(run.tenant_id, drafts, key)
     else:
         results = xero.create_contacts(run.tenant_id, drafts, key)
+    misfit = answers_fit(drafts, [Answer(r.contact_id, r.contact_number, r.name)
+                                  for r in results])
+    if misfit:
+        _settle_by_lookup(run, xero, batch, intent_id, misfit, results)
+        return
     links, fingerprints, saved = _record(run, batch, results)
     run.written += len(saved)
     run.commit(links, fingerprints, saved, settle=[intent_id])
@@ -289,6 +308,62 @@ def _record(run: _Run, batch: tuple[PlannedItem, ...], results: list[WriteResult
             run.entry(Level.ERROR, "Failed", "Xero refused it: " + " ".join(result.messages),
                       item, item.draft.contact_id)
     return links, fingerprints, saved
+
+
+def _settle_by_lookup(run: _Run, xero: XeroClient, batch: tuple[PlannedItem, ...],
+                      intent_id: int, misfit: str, results: Sequence[WriteResult]) -> None:
+    """Settle a batch whose answer did not fit by reading Xero, as after a lost answer.
+
+    What changed in Xero is read into the mirror; each client of the batch is then looked up
+    by its client id (the ContactNumber every draft carries). A create found there is
+    linked, one not found was not added; an update counts as done when its contact now
+    bears the name sent. Either way no fingerprint is kept, so the next sync sends these
+    clients again (an update by ContactID is safe to repeat). If the read fails, the intent
+    stays open and the next run settles it.
+    """
+    log.warning("an answer did not fit its batch (%s); looking the clients up", misfit)
+    run.entry(Level.WARNING, "Checked", f"Xero's answer to a batch of {len(batch)} did not "
+              f"match what was sent ({misfit}), so it was not trusted: the batch's clients "
+              "were looked up in Xero by their client ID instead.")
+    refresh_mirror(run.tenant_id, xero, run.store, lambda event: None)
+    find = _NumberIndex(run.store.mirror.contacts(run.tenant_id))
+    linked = {contact_id: client_id for client_id, contact_id
+              in run.store.mappings.for_tenant(run.tenant_id).items()}
+    said = {number_key(r.contact_number): r.messages for r in results
+            if not r.ok and r.contact_number}
+    links: dict[str, str] = {}
+    for item in batch:
+        assert item.draft is not None
+        client_id, contact = item.client.client_id, find(item.client.client_id)
+        holder = linked.get(contact.contact_id, client_id) if contact else client_id
+        if item.action is Action.UPDATE:
+            done = (contact is not None and contact.contact_id == item.draft.contact_id
+                    and contact.name == item.draft.name)
+        else:
+            done = contact is not None and holder == client_id
+        if done:
+            assert contact is not None
+            run.counts[item.action] += 1
+            verb = "Added to" if item.action is Action.CREATE else "Updated in"
+            if item.action is Action.CREATE:
+                links[client_id] = contact.contact_id
+            run.entry(Level.INFO, "Created" if item.action is Action.CREATE else "Updated",
+                      f"{verb} Xero as '{item.draft.name}' (confirmed by looking it up by "
+                      "its client ID).", item, contact.contact_id)
+            continue
+        run.counts[Action.FAIL] += 1
+        why = " ".join(said.get(number_key(client_id), ()))
+        if contact is not None and holder != client_id:
+            text = (f"The Xero contact with this client ID is linked to client {holder}, so "
+                    "this client was not linked to it. Review the mapping.")
+        else:
+            what = "added" if item.action is Action.CREATE else "confirmed as updated"
+            text = (f"Not {what}: Xero's answer did not match what was sent, and reading "
+                    f"Xero back did not show it{f' (Xero said: {why})' if why else ''}. "
+                    "It is sent again at the next sync.")
+        run.entry(Level.ERROR, "Failed", text, item, item.draft.contact_id)
+    run.commit(links, settle=[intent_id],
+               forget=[item.client.client_id for item in batch])
 
 
 def _catch_up(run: _Run, xero: XeroClient) -> None:

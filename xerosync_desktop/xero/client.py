@@ -88,12 +88,19 @@ class ContactRead:
 
 @dataclass(frozen=True)
 class WriteResult:
-    """Xero's answer for one contact of a batch, in the order sent."""
+    """Xero's answer for one contact of a batch, as it came (Xero does not document that
+    the order sent is kept: the runner checks each against its draft before trusting it).
+
+    `contact_number` and `name` are what the answer names, also for a refused contact (Xero
+    echoes what was sent), so the answer can be checked against the draft it should be for.
+    """
 
     ok: bool
     contact_id: str
     messages: tuple[str, ...] = ()
     contact: Contact | None = None  # the contact as Xero saved it
+    contact_number: str = ""
+    name: str = ""
 
 
 class PkceOAuth2Token(OAuth2Token):
@@ -219,13 +226,13 @@ class XeroClient:
 
     def create_contacts(self, tenant_id: str, drafts: Sequence[ContactDraft],
                         idempotency_key: str) -> list[WriteResult]:
-        """PUT: create only, never overwriting a namesake; one result per draft."""
+        """PUT: create only, never overwriting a namesake; Xero's answer for each contact."""
         return self._write("adding contacts", self._accounting.create_contacts, tenant_id,
                            drafts, idempotency_key)
 
     def update_contacts(self, tenant_id: str, drafts: Sequence[ContactDraft],
                         idempotency_key: str) -> list[WriteResult]:
-        """POST with a ContactID on every draft: updates only; one result per draft."""
+        """POST with a ContactID on every draft: updates only; Xero's answer for each."""
         if any(not d.contact_id for d in drafts):
             raise ValueError("an update needs a ContactID on every draft")
         return self._write("updating contacts", self._accounting.update_or_create_contacts,
@@ -237,7 +244,7 @@ class XeroClient:
         body = SdkContacts(contacts=[_sdk_contact(d) for d in drafts])
         result = self._call(doing, tenant_id, method, tenant_id, body, summarize_errors=False,
                             idempotency_key=idempotency_key)
-        return _results(result, drafts)
+        return _results(result)
 
     def _call(self, doing: str, tenant_id: str, method: Callable[..., Any], *args: Any,
               **kwargs: Any) -> Any:
@@ -450,19 +457,18 @@ def _sdk_contact(draft: ContactDraft) -> SdkContact:
     )
 
 
-def _results(result: SdkContacts, drafts: Sequence[ContactDraft]) -> list[WriteResult]:
-    """Pair Xero's answers with the drafts, by position (Xero keeps the order sent)."""
-    answers = list(result.contacts or [])
-    if len(answers) != len(drafts):
-        raise XeroError(f"Xero answered {len(answers)} contacts for {len(drafts)} sent; the "
-                        "batch's outcome is unknown. Review the mapping again before syncing.")
+def _results(result: SdkContacts) -> list[WriteResult]:
+    """Xero's answers in the order it sent them; pairing them with the drafts is the
+    runner's job (by ContactNumber, not by position, which Xero does not promise)."""
     results = []
-    for answer in answers:
+    for answer in result.contacts or []:
         errors = tuple(e.message for e in (answer.validation_errors or []) if e.message)
         failed = bool(answer.has_validation_errors) or answer.status_attribute_string == "ERROR"
         results.append(WriteResult(ok=not failed,
                                    contact_id="" if failed else str(answer.contact_id or ""),
                                    messages=errors or (("Xero refused this contact.",)
                                                        if failed else ()),
-                                   contact=None if failed else _contact(answer)))
+                                   contact=None if failed else _contact(answer),
+                                   contact_number=answer.contact_number or "",
+                                   name=answer.name or ""))
     return results
