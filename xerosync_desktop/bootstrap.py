@@ -76,7 +76,7 @@ class AppContext:
 
     def open_store(self) -> Store:
         """A new connection to the store, for the calling thread only."""
-        return Store(self.paths.database)
+        return Store(self.paths.database, self.paths.lock_dir)
 
     def open_xero(self) -> XeroClient:
         """A new Xero client for one job; tokens are shared through the vault."""

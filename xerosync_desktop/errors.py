@@ -72,6 +72,12 @@ class SyncBusyError(UserError):
     """Another run holds this organisation's sync lock (the app and xerosync together)."""
 
 
+class StoreError(UserError):
+    """The app's data file cannot be written or read: a full disk, a read-only folder, a
+    damaged file. The message names the file and what to do; what Xero answered before is
+    settled by the next sync (write-ahead intents)."""
+
+
 class CancelledError(XerosyncError):
     """The user asked the job to stop; raised between calls, never in the middle of one."""
 

@@ -1,17 +1,29 @@
 """Where the app keeps its data and logs, and where its bundled resources are.
 
-Public API: AppPaths, resource_path().
+Public API: AppPaths, user_lock_dir(), resource_path().
+
+The sync locks live per user, outside any data folder: two data folders of one user (the
+app's and a `--data-dir`) must never sync one organisation at once.
 """
 
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
 
 APP_NAME = "xerosync-desktop"
+
+
+def user_lock_dir() -> Path:
+    """The user's folder of sync locks: platformdirs' state dir, not its runtime dir.
+
+    The runtime dir is per login session (XDG_RUNTIME_DIR): a nightly cron job without one
+    would lock elsewhere than the app. The state dir is the same for every process of the user.
+    """
+    return platformdirs.user_state_path(APP_NAME, appauthor=False) / "locks"
 
 
 @dataclass(frozen=True)
@@ -20,6 +32,7 @@ class AppPaths:
 
     data_dir: Path
     log_dir: Path
+    lock_dir: Path = field(default_factory=user_lock_dir)  # whatever the data dir
 
     @classmethod
     def default(cls) -> AppPaths:
@@ -28,7 +41,7 @@ class AppPaths:
 
     @classmethod
     def under(cls, root: Path) -> AppPaths:
-        """Everything below one folder (`--data-dir`, tests)."""
+        """Data and logs below one folder (`--data-dir`, tests); the locks stay the user's."""
         return cls(data_dir=root / "data", log_dir=root / "logs")
 
     def ensure(self) -> AppPaths:

@@ -76,3 +76,20 @@ def test_one_run_per_organisation_and_the_lock_comes_back(store: Store, tmp_path
     with other.run_lock("t", "Acme Law", "the xerosync command") as second:
         assert second.recovered is None  # released properly: nothing to recover
     other.close()
+
+
+def test_the_lock_is_the_users_whatever_the_data_folder(tmp_path: Path) -> None:
+    locks = tmp_path / "user-locks"
+    for folder in ("app", "elsewhere"):
+        (tmp_path / folder).mkdir()
+    with Store(tmp_path / "app" / "s.sqlite3", locks) as app, \
+            Store(tmp_path / "elsewhere" / "s.sqlite3", locks) as elsewhere:
+        with app.run_lock("t", "Acme Law", "the xerosync app"):
+            with pytest.raises(SyncBusyError, match=rf"the xerosync app \(process \d+, started "
+                                                    rf".*, data folder {tmp_path / 'app'}\)"):
+                elsewhere.run_lock("t", "Acme Law", "the xerosync command").acquire()
+            with elsewhere.run_lock("other", "Beta", "the xerosync command"):
+                pass  # another organisation is free from any folder
+        with elsewhere.run_lock("t", "Acme Law", "the xerosync command") as taken:
+            assert taken.recovered is None  # the app's run was this folder's, not ended
+    assert not list(locks.glob("*.json"))  # holders say who holds a lock only while held

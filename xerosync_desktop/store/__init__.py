@@ -9,6 +9,7 @@ import sqlite3
 from contextlib import AbstractContextManager
 from pathlib import Path
 
+from ..paths import user_lock_dir
 from .db import open_database, transaction
 from .intents import Intent, Intents
 from .mappings import Mappings
@@ -22,10 +23,15 @@ __all__ = ["Store", "SyncSettings", "XeroApp", "RunRecord", "transaction",
 
 
 class Store:
-    """One thread's connection to the database, with its repositories."""
+    """One thread's connection to the database, with its repositories.
 
-    def __init__(self, path: Path | str) -> None:
+    `lock_dir` is the user's folder of sync locks (`AppPaths.lock_dir`), shared by every
+    data folder; by default the user's own.
+    """
+
+    def __init__(self, path: Path | str, lock_dir: Path | None = None) -> None:
         self.path = Path(path)
+        self.lock_dir = lock_dir if lock_dir is not None else user_lock_dir()
         self.conn = open_database(path)
         self.settings = Settings(self.conn)
         self.mappings = Mappings(self.conn)
@@ -34,8 +40,9 @@ class Store:
         self.intents = Intents(self.conn)
 
     def run_lock(self, tenant_id: str, tenant_name: str, holder: str) -> RunLock:
-        """The sync lock of one organisation (not yet taken), beside the database file."""
-        return RunLock(self.conn, self.path.parent / "locks", tenant_id, tenant_name, holder)
+        """The sync lock of one organisation (not yet taken), in the user's lock folder."""
+        return RunLock(self.conn, self.lock_dir, self.path.parent, tenant_id, tenant_name,
+                       holder)
 
     def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         """All or nothing across the repositories."""
