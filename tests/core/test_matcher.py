@@ -132,3 +132,52 @@ def test_notes_name_invisible_characters_only_when_there_are_some() -> None:
     assert "Invisible" not in notes["1"] and "Invisible characters" in notes["2"]
     assert "Two consecutive spaces" in notes["3"] and "Two consecutive" not in notes["2"]
     assert [row.xero_name for row in rows] == ["Caf\u00e9 One", "BadName", "Two _Spaces"]
+
+
+def merged(cid: str, name: str, into: str, number: str = "") -> Contact:
+    return Contact(contact_id=cid, name=name, status=ContactStatus.ARCHIVED,
+                   contact_number=number, merged_to=into)
+
+
+def test_a_link_to_a_merged_contact_follows_the_chain_to_its_end() -> None:
+    contacts = [merged("c-a", "Alpha", into="c-b", number="1"), merged("c-b", "Beta", "c-c"),
+                contact("c-c", "Gamma")]
+    rows = build_review([client("1", "Alpha")], contacts, {"1": "c-a"})
+    assert table(rows) == [("Alpha", "Gamma", "Mapped")]
+    assert rows[0].merged_from == contacts[0]
+    assert rows[0].note.startswith("'Alpha' was merged in Xero into 'Gamma': linked to it")
+    assert rows[0].number_taken  # c-a keeps the client id: an update must not send it
+    assert mappings_to_confirm(rows) == {"1": "c-c"}
+
+
+def test_a_merged_contact_found_by_number_or_name_pairs_with_where_it_went() -> None:
+    contacts = [merged("c-a", "Alpha", into="c-k", number="1"), merged("c-b", "Bravo", "c-l"),
+                contact("c-k", "Kept A"), contact("c-l", "Kept B")]
+    rows = build_review([client("1", "Alpha"), client("2", "Bravo")], contacts, {})
+    assert table(rows) == [("Alpha", "Kept A", "Matched"), ("Bravo", "Kept B", "Matched")]
+
+
+def test_a_straight_link_wins_over_a_link_through_a_merge() -> None:
+    contacts = [merged("c-a", "Alpha", into="c-b"), contact("c-b", "Beta")]
+    clients = [client("1", "Alpha"), client("2", "Beta")]  # the merged link comes first
+    rows = build_review(clients, contacts, {"1": "c-a", "2": "c-b"})
+    assert table(rows) == [("Alpha", "Alpha", "Blocked: Xero contact archived"),
+                           ("Beta", "Beta", "Mapped")]
+    assert "merged in Xero into 'Beta', which is linked to client 2" in rows[0].note
+    assert mappings_to_confirm(rows) == {}
+
+
+def test_a_cycle_of_merges_ends_without_looping() -> None:
+    contacts = [merged("c-a", "Alpha", into="c-b"), merged("c-b", "Beta", into="c-a")]
+    rows = build_review([client("1", "Alpha")], contacts, {"1": "c-a"})
+    assert rows[0].status is Status.BLOCKED
+    assert "Restore it" not in rows[0].note
+    assert len(rows) == 1  # both contacts of the loop are the client's, none left over
+
+
+def test_a_merge_into_a_contact_not_read_is_blocked_without_restore_advice() -> None:
+    rows = build_review([client("1", "Alpha")], [merged("c-a", "Alpha", into="c-x")],
+                        {"1": "c-a"})
+    assert rows[0].status is Status.BLOCKED
+    assert rows[0].note.startswith("'Alpha' was merged in Xero, and the contact it went into "
+                                   "is not among the organisation's contacts")

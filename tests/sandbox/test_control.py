@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 US = "7c3a1f52-4b8e-4d2a-9f61-2e5b8c0d9a11"
 GLOBAL = "b2e9d6c4-1a7f-4c35-8e20-6f4d3b9a7c22"
-ENDPOINTS = ["calls", "faults", "fault-log", "clock"]
+ENDPOINTS = ["calls", "faults", "fault-log", "clock", "merge"]
 
 
 @pytest.mark.parametrize("name", ENDPOINTS)
@@ -138,3 +138,37 @@ def test_sandbox_helpers_set_and_clear_faults(sandbox: XeroSandbox) -> None:
     assert [f.spec for f in sandbox.faults()] == ["401:calls=3"]
     sandbox.clear_faults()
     assert sandbox.faults() == []
+
+
+def test_merge_archives_the_contact_merged_away_and_points_it_at_the_kept_one(
+        make_sandbox: MakeSandbox, xero_for: type[Xero]) -> None:
+    sandbox = make_sandbox(test_endpoints=True)
+    xero = xero_for(sandbox)
+    token = xero.login()
+    gone = xero.api("PUT", "/Contacts", token, body={"Name": "Gone Co", "ContactNumber": "G1"}
+                    ).json()["Contacts"][0]["ContactID"]
+    kept = xero.api("PUT", "/Contacts", token, body={"Name": "Kept Co"}
+                    ).json()["Contacts"][0]["ContactID"]
+
+    reply = xero.http("POST", "/__sandbox/merge",
+                      body={"tenant": US, "from": gone, "into": kept.upper()})
+
+    assert reply.status == 200 and reply.json()["Name"] == "Kept Co"
+    paged = {c["ContactID"]: c for c in xero.api(
+        "GET", "/Contacts?page=1&includeArchived=true", token).json()["Contacts"]}
+    assert paged[gone]["ContactStatus"] == "ARCHIVED"
+    assert paged[gone]["MergedToContactID"] == kept
+    assert paged[gone]["ContactNumber"] == "G1"  # undocumented; the sandbox leaves it
+    assert "MergedToContactID" not in paged[kept]
+    unpaged = xero.api("GET", "/Contacts?includeArchived=true", token).json()["Contacts"]
+    assert all("MergedToContactID" not in c for c in unpaged)  # Xero: paged reads only
+
+    again = xero.http("POST", "/__sandbox/merge", body={"tenant": US, "from": gone, "into": kept})
+    assert (again.status, again.json()["Message"]) == (
+        400, f"Contact {gone} was already merged into another contact.")
+    into_archived = xero.http("POST", "/__sandbox/merge",
+                              body={"tenant": US, "from": kept, "into": gone})
+    assert into_archived.json()["Message"] == "Xero merges only into an active contact."
+    assert xero.http("POST", "/__sandbox/merge",
+                     body={"tenant": US, "from": "nope", "into": kept}).status == 404
+    assert xero.http("POST", "/__sandbox/merge", body={"tenant": US}).status == 400

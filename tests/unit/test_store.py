@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from xerosync_desktop.core.model import Contact, ContactStatus
 from xerosync_desktop.errors import UserError
 from xerosync_desktop.store import Store, SyncSettings
 from xerosync_desktop.store.db import SCHEMA_VERSION
@@ -68,6 +69,24 @@ def test_schema_version_and_newer_database_refused(tmp_path: Path) -> None:
     conn.close()
     with pytest.raises(UserError, match="newer version"):
         Store(path)
+
+
+def test_the_upgrade_to_merges_reads_every_organisation_again(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    Store(path).close()
+    conn = sqlite3.connect(path)  # as version 3 left it: no merged_to, a read mark
+    conn.execute("ALTER TABLE mirror_contacts DROP COLUMN merged_to")
+    conn.execute("INSERT INTO mirror_reads VALUES ('t', 5000, '2026-01-01T00:00:00+00:00')")
+    conn.execute("PRAGMA user_version = 3")
+    conn.commit()
+    conn.close()
+    with Store(path) as store:
+        assert store.mirror.read_mark_ms("t") is None  # contacts merged before: read again
+        with store.transaction():
+            store.mirror.apply_read("t", [Contact("a", "Acme", ContactStatus.ARCHIVED,
+                                                  merged_to="b", updated_ms=1),
+                                          Contact("b", "Acme Ltd", updated_ms=2)])
+        assert [c.merged_to for c in store.mirror.contacts("t")] == ["b", ""]
 
 
 def test_a_damaged_file_is_a_user_error(tmp_path: Path) -> None:

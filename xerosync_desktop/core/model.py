@@ -80,6 +80,7 @@ class Contact:
     status: ContactStatus = ContactStatus.ACTIVE
     contact_number: str = ""
     updated_ms: int = field(default=0, compare=False)  # UpdatedDateUTC, ms since the epoch
+    merged_to: str = ""  # MergedToContactID: merged in Xero into that contact (and archived)
 
     @property
     def is_archived(self) -> bool:
@@ -107,7 +108,12 @@ class Status(Enum):
 @dataclass(frozen=True, slots=True)
 class ReviewRow:
     """One line of the mapping review: a TimeSolv client, a Xero contact, or both; or a row
-    of the client file that needs attention (`problem`, with no client: it is never synced)."""
+    of the client file that needs attention (`problem`, with no client: it is never synced).
+
+    `merged_from` is the contact the client was paired with when Xero had merged it into
+    `contact` (the end of the chain of merges). `number_taken`: another contact holds the
+    client id as its ContactNumber, so the sync must not send it (Xero would refuse it).
+    """
 
     status: Status
     client: Client | None = None
@@ -115,6 +121,8 @@ class ReviewRow:
     xero_name: str = ""
     note: str = ""
     problem: ClientProblem | None = None
+    merged_from: Contact | None = None
+    number_taken: bool = False
 
     @property
     def client_id(self) -> str:

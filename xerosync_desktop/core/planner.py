@@ -89,14 +89,19 @@ def plan_sync(rows: Sequence[ReviewRow], sent: Mapping[str, str] | None = None,
                 "Prospect clients are not synced to Xero.")))
             continue
         if row.status is Status.BLOCKED:
-            settled.append(PlannedItem(Action.SKIP, client, reason=(
+            merged = row.contact is not None and row.contact.merged_to
+            settled.append(PlannedItem(Action.SKIP, client, reason=row.note if merged else (
                 f"'{row.contact_name}' is archived in Xero, so it was skipped. "
                 "Restore it in Xero, then sync again.")))
             continue
         existing = row.contact if row.status in (Status.MATCHED, Status.MAPPED) else None
+        # an update leaves alone a ContactNumber the contact holds for another purpose, and
+        # never sends one another contact holds (a contact merged away keeps its own); a
+        # create always sends it: it is how a lost answer is found again
         draft = draft_for(client, existing.contact_id if existing else "",
-                          keep_number=bool(existing and existing.contact_number
-                                           and existing.contact_number != client.client_id))
+                          keep_number=bool(existing and (row.number_taken or (
+                              existing.contact_number
+                              and existing.contact_number != client.client_id))))
         problems = draft_problems(draft)
         if problems:
             settled.append(PlannedItem(Action.FAIL, client, draft, " ".join(problems)))

@@ -9,6 +9,9 @@ Public API: control().
 - `GET /__sandbox/faults`: the faults in force as a JSON list of specs; `PUT` replaces them from
   such a list (400 naming a bad spec, nothing replaced); `DELETE` clears them.
 - `GET /__sandbox/fault-log`: `[{"call", "tenant", "method", "kind"}]`, oldest first.
+- `POST /__sandbox/merge` with `{"tenant": id, "from": ContactID, "into": ContactID}`: merge
+  one contact into another as a person does in Xero's web app (merges.py); answers the kept
+  contact (404 for an unknown organisation or contact, 400 for a merge Xero refuses).
 - `GET /__sandbox/clock`: `{"now": seconds}`; `POST` with `{"advance": seconds}` moves a virtual
   clock and answers the new time (409 when the sandbox runs on another clock).
 """
@@ -21,10 +24,12 @@ from typing import Any
 from .clock import VirtualClock
 from .exchange import NOT_FOUND_TEXT, Request, Response, json_response, text_response
 from .faults import Fault, parse_fault
+from .merges import merge_contacts
+from .shapes import render_contact
 from .state import SandboxState
 
 _ALLOWED = {"calls": "GET", "faults": "GET, PUT, DELETE", "fault-log": "GET",
-            "clock": "GET, POST"}
+            "clock": "GET, POST", "merge": "POST"}
 
 
 def _error(status: int, message: str) -> Response:
@@ -76,6 +81,25 @@ def _clock(state: SandboxState, request: Request) -> Response:
     return json_response(200, {"now": clock()})
 
 
+def _merge(state: SandboxState, request: Request) -> Response:
+    body = _json_body(request)
+    names = ("tenant", "from", "into")
+    if not isinstance(body, dict) or not all(isinstance(body.get(k), str) for k in names):
+        return _error(400, "Send {\"tenant\": id, \"from\": ContactID, \"into\": ContactID}.")
+    with state.lock:
+        book = state.book(body["tenant"].strip().lower())
+        if book is None:
+            return _error(404, f"No organisation {body['tenant']}.")
+        try:
+            kept = merge_contacts(book, body["from"], body["into"], state.now_ms())
+        except KeyError as exc:
+            return _error(404, f"No contact {exc.args[0].removeprefix('no contact ')}.")
+        except ValueError as exc:
+            return _error(400, str(exc))
+        state.save()
+        return json_response(200, render_contact(kept))
+
+
 def control(state: SandboxState, request: Request, name: str) -> Response:
     """Answer `/__sandbox/<name>`."""
     allowed = _ALLOWED.get(name)
@@ -88,6 +112,8 @@ def control(state: SandboxState, request: Request, name: str) -> Response:
         return _calls(state)
     if name == "faults":
         return _faults(state, request)
+    if name == "merge":
+        return _merge(state, request)
     if name == "fault-log":
         return json_response(200, [entry.as_json() for entry in state.faults.log()])
     return _clock(state, request)

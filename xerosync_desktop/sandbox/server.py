@@ -22,6 +22,7 @@ from .handler import Server
 from .identity import TokenSigner
 from .injection import AppliedFault, FaultListener
 from .limits import RateLimiter
+from .merges import merge_contacts
 from .options import SandboxOptions
 from .query import sort_contacts
 from .routes import Router
@@ -123,6 +124,15 @@ class XeroSandbox:
             if book.get(contact["ContactID"]) is not None:
                 raise ValueError(f"ContactID {contact['ContactID']} already exists")
             return self._save(book, contact, fields)
+
+    def merge_contacts(self, tenant_id: str, merged_id: str, into_id: str) -> dict[str, Any]:
+        """Merge one contact into another as a person does in Xero's web app (merges.py);
+        the kept contact. KeyError for an unknown one, ValueError for a merge Xero refuses."""
+        with self._state.lock:
+            kept = merge_contacts(self._book(tenant_id), merged_id, into_id,
+                                  self._state.now_ms())
+            self._state.save()
+            return render_contact(copy.deepcopy(kept))
 
     def update_contact(self, tenant_id: str, contact_id: str, **fields: Any) -> dict[str, Any]:
         """Edit a contact as a user would in Xero's UI, where archived ones can be restored."""

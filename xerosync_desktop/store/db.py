@@ -104,6 +104,12 @@ _MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE runs ADD COLUMN attention INTEGER NOT NULL DEFAULT 0;
     """,
+    # 4: MergedToContactID of each mirrored contact; contacts merged before this version were
+    # mirrored without it, so every organisation is read in full once more
+    """
+    ALTER TABLE mirror_contacts ADD COLUMN merged_to TEXT NOT NULL DEFAULT '';
+    DELETE FROM mirror_reads;
+    """,
 )
 
 SCHEMA_VERSION = len(_MIGRATIONS)

@@ -5,7 +5,8 @@ Public API: ContactMirror.
 A run reads only what changed since the last read began (Xero's time, from its Date
 header), so the mark advances from reads alone: a contact written by this app but changed
 by someone else in the meantime is still re-read. A row never goes back to an older version
-of a contact.
+of a contact. A contact merged in Xero into another keeps where it went (MergedToContactID),
+which Xero returns only on paged reads like these.
 """
 
 from __future__ import annotations
@@ -26,10 +27,10 @@ class ContactMirror:
     def contacts(self, tenant_id: str) -> list[Contact]:
         """Every mirrored contact, oldest change first."""
         rows = self._conn.execute(
-            "SELECT contact_id, name, status, contact_number, updated_ms FROM mirror_contacts "
-            "WHERE tenant_id = ? ORDER BY updated_ms, contact_id", (tenant_id,))
+            "SELECT contact_id, name, status, contact_number, updated_ms, merged_to FROM "
+            "mirror_contacts WHERE tenant_id = ? ORDER BY updated_ms, contact_id", (tenant_id,))
         return [Contact(contact_id=r[0], name=r[1], status=_status(r[2]), contact_number=r[3],
-                        updated_ms=r[4]) for r in rows]
+                        updated_ms=r[4], merged_to=r[5]) for r in rows]
 
     def read_mark_ms(self, tenant_id: str) -> int | None:
         """Xero's time when the latest read began; None when never read (read all)."""
@@ -62,12 +63,13 @@ class ContactMirror:
     def _upsert(self, tenant_id: str, contacts: list[Contact]) -> None:
         self._conn.executemany(
             "INSERT INTO mirror_contacts (tenant_id, contact_id, name, status, contact_number, "
-            "updated_ms) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, contact_id) DO "
-            "UPDATE SET name = excluded.name, status = excluded.status, contact_number = "
-            "excluded.contact_number, updated_ms = excluded.updated_ms "
-            "WHERE excluded.updated_ms >= mirror_contacts.updated_ms",
-            [(tenant_id, c.contact_id, c.name, c.status.value, c.contact_number, c.updated_ms)
-             for c in contacts])
+            "updated_ms, merged_to) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, "
+            "contact_id) DO UPDATE SET name = excluded.name, status = excluded.status, "
+            "contact_number = excluded.contact_number, updated_ms = excluded.updated_ms, "
+            "merged_to = excluded.merged_to WHERE excluded.updated_ms >= "
+            "mirror_contacts.updated_ms",
+            [(tenant_id, c.contact_id, c.name, c.status.value, c.contact_number, c.updated_ms,
+              c.merged_to) for c in contacts])
 
 
 def _status(value: str) -> ContactStatus:

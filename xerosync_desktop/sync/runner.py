@@ -4,20 +4,21 @@ Public API: sync_clients(), run_plan(), CATCH_UP_AFTER, NEEDS_ATTENTION.
 
 One run per organisation at a time (the store's run lock). A run reads what changed in Xero
 into the mirror, settles the batches an earlier run sent without hearing back (write-ahead
-intents, looked up by ContactNumber), plans, and sends only what changed since the last
-successful sync. Every batch's intent is stored before the call; its links, fingerprints,
+intents, looked up by ContactNumber), follows contacts merged in Xero, plans, and sends only
+what changed since the last successful sync (settling.py). Every batch's intent is stored before the call; its links, fingerprints,
 mirror rows and log entries are stored in one transaction as soon as Xero answers, so a run
 stopped at any point (cancel, limit, crash, kill) loses nothing and creates nothing twice.
+An answer is trusted only when it fits what was sent (core/answers.py).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
-from ..core.answers import Answer, answers_fit, number_key
+from ..core.answers import Answer, answers_fit
 from ..core.fingerprint import batch_key, fingerprint
 from ..core.model import Contact, Status
 from ..core.planner import Action, PlannedItem, plan_sync
@@ -32,8 +33,10 @@ from ..errors import (
 )
 from ..store import Store, SyncSettings
 from ..xero.client import WriteResult, XeroClient
-from .events import Level, LogEntry, Progress, RunStarted, RunSummary
+from .events import Level, Progress, RunStarted, RunSummary
 from .review import Report, Review, countdown, load_review, refresh_mirror
+from .run_state import RunState
+from .settling import follow_merges, reconcile, settle_by_lookup
 
 log = logging.getLogger(__name__)
 
@@ -63,56 +66,12 @@ def sync_clients(settings: SyncSettings, xero: XeroClient, store: Store, report:
         return run_plan(review, xero, store, report, should_stop, notes)
 
 
-@dataclass
-class _Run:
-    """The counters and unsaved log entries of the run in progress."""
-
-    run_id: int
-    store: Store
-    report: Report
-    tenant_id: str
-    counts: dict[Action, int] = field(default_factory=lambda: dict.fromkeys(Action, 0))
-    pending: list[LogEntry] = field(default_factory=list)
-    written: int = 0
-    read_mark: int = 0  # Xero's time when this run's read began: part of each batch's key
-
-    def entry(self, level: Level, action: str, message: str, item: PlannedItem | None = None,
-              contact_id: str = "", client: tuple[str, str] | None = None) -> None:
-        if item is not None:
-            client = (item.client.client_id, item.client.name)
-        entry = LogEntry(time=datetime.now(UTC), level=level, action=action, message=message,
-                         client_id=client[0] if client else "",
-                         client_name=client[1] if client else "", contact_id=contact_id)
-        self.pending.append(entry)
-        self.report(entry)
-
-    def commit(self, links: dict[str, str] | None = None,
-               fingerprints: dict[str, str] | None = None, saved: Sequence[Contact] = (),
-               settle: Sequence[int] = (), source: str = "synced",
-               forget: Sequence[str] = ()) -> None:
-        """Store what Xero confirmed, the intents it settles and the log so far, together.
-
-        `forget` names clients whose last-sent fingerprint no longer holds.
-        """
-        with self.store.transaction():
-            if forget:
-                self.store.mappings.forget_fingerprints(self.tenant_id, forget)
-            if links:
-                self.store.mappings.save(self.tenant_id, links, source, fingerprints)
-            if saved:
-                self.store.mirror.apply_written(self.tenant_id, saved)
-            if settle:
-                self.store.intents.settle(settle)
-            self.store.runs.add_entries(self.run_id, self.pending)
-        self.pending.clear()
-
-
 def run_plan(review: Review, xero: XeroClient, store: Store, report: Report,
              should_stop: Callable[[], bool], notes: Sequence[str] = ()) -> RunSummary:
     """Settle open intents, plan from the review, send the batches, settle the rest."""
     settings = review.settings
     started = datetime.now(UTC)
-    run = _Run(store.runs.start(settings.tenant_id, settings.tenant_name, settings.clients_file,
+    run = RunState(store.runs.start(settings.tenant_id, settings.tenant_name, settings.clients_file,
                                 started), store, report, settings.tenant_id,
                read_mark=store.mirror.read_mark_ms(settings.tenant_id) or 0)
     report(RunStarted(run.run_id, started))
@@ -120,8 +79,9 @@ def run_plan(review: Review, xero: XeroClient, store: Store, report: Report,
                              lambda text: run.entry(Level.WARNING, "Waiting", text))
     for note in notes:
         run.entry(Level.WARNING, "Resumed", note)
-    if _reconcile(run, review):
+    if reconcile(run, review):
         review = review.relinked(store.mappings.for_tenant(settings.tenant_id))
+    follow_merges(run, review)
     plan = plan_sync(review.rows, store.mappings.fingerprints(settings.tenant_id))
     total = plan.client_count
     creates = sum(len(b) for b in plan.creates)
@@ -183,7 +143,7 @@ def run_plan(review: Review, xero: XeroClient, store: Store, report: Report,
     return summary
 
 
-def _settled_entry(run: _Run, item: PlannedItem) -> None:
+def _settled_entry(run: RunState, item: PlannedItem) -> None:
     """The log line of a client that needs no call."""
     run.counts[item.action] += 1
     if item.action is Action.UNCHANGED:
@@ -194,68 +154,7 @@ def _settled_entry(run: _Run, item: PlannedItem) -> None:
         run.entry(level, item.action.value, item.reason, item)
 
 
-def _reconcile(run: _Run, review: Review) -> bool:
-    """Settle the batches an earlier run sent without hearing back; True if links changed.
-
-    A create whose answer was lost may have been saved by Xero: its contact carries the
-    client id as ContactNumber, and the mirror (just read) holds it. Such clients are linked;
-    the rest are planned again like any other client. Whatever an unsettled batch held, its
-    clients' fingerprints are cleared: Xero may or may not hold what was sent, so the next
-    plan sends them again (an update by ContactID is safe to repeat).
-    """
-    intents = run.store.intents.open(run.tenant_id)
-    if not intents:
-        return False
-    find = _NumberIndex(review.contacts)
-    linked = {contact_id: client_id for client_id, contact_id
-              in run.store.mappings.for_tenant(run.tenant_id).items()}
-    names = {c.client_id: c.name for c in review.clients}
-    links: dict[str, str] = {}
-    for intent in intents:
-        for client_id in intent.client_ids if intent.verb == "create" else ():
-            contact = find(client_id)
-            who = (client_id, names.get(client_id, ""))
-            holder = linked.get(contact.contact_id) if contact else None
-            if contact is None:
-                run.entry(Level.INFO, "Checked", "An earlier run stopped while sending this "
-                          "client; Xero holds no contact with its client ID, so it is "
-                          "planned again.", client=who)
-            elif holder == client_id:
-                continue  # the earlier answer was stored after all
-            elif holder is not None:
-                run.entry(Level.WARNING, "Checked", f"The Xero contact with this client ID "
-                          f"is linked to client {holder}; this client is planned again.",
-                          contact_id=contact.contact_id, client=who)
-            else:
-                linked[contact.contact_id] = client_id
-                links[client_id] = contact.contact_id
-                run.entry(Level.WARNING, "Reconciled", "Found in Xero by its client ID: an "
-                          "earlier run's answer was lost after Xero saved it. Linked, not "
-                          "created again.", contact_id=contact.contact_id, client=who)
-    run.commit(links, settle=[intent.intent_id for intent in intents], source="reconciled",
-               forget=[client_id for intent in intents for client_id in intent.client_ids])
-    log.info("reconciled %d open intents, %d clients linked", len(intents), len(links))
-    return True
-
-
-class _NumberIndex:
-    """Contacts by ContactNumber: the one with exactly this client id, else the only one
-    equal to it with case and surrounding space set aside (None when none or several)."""
-
-    def __init__(self, contacts: Iterable[Contact]) -> None:
-        self._exact: dict[str, Contact] = {}
-        self._folded: dict[str, list[Contact]] = {}
-        for known in contacts:
-            if known.contact_number:
-                self._exact.setdefault(known.contact_number, known)
-                self._folded.setdefault(number_key(known.contact_number), []).append(known)
-
-    def __call__(self, client_id: str) -> Contact | None:
-        others = self._folded.get(number_key(client_id), [])
-        return self._exact.get(client_id.strip()) or (others[0] if len(others) == 1 else None)
-
-
-def _send(run: _Run, xero: XeroClient, batch: tuple[PlannedItem, ...]) -> None:
+def _send(run: RunState, xero: XeroClient, batch: tuple[PlannedItem, ...]) -> None:
     """Write the batch's intent, send it, store the answer with the intent settled.
 
     An answer that does not fit what was sent (another order, another count) is not
@@ -275,14 +174,14 @@ def _send(run: _Run, xero: XeroClient, batch: tuple[PlannedItem, ...]) -> None:
     misfit = answers_fit(drafts, [Answer(r.contact_id, r.contact_number, r.name)
                                   for r in results])
     if misfit:
-        _settle_by_lookup(run, xero, batch, intent_id, misfit, results)
+        settle_by_lookup(run, xero, batch, intent_id, misfit, results)
         return
     links, fingerprints, saved = _record(run, batch, results)
     run.written += len(saved)
     run.commit(links, fingerprints, saved, settle=[intent_id])
 
 
-def _record(run: _Run, batch: tuple[PlannedItem, ...], results: list[WriteResult],
+def _record(run: RunState, batch: tuple[PlannedItem, ...], results: list[WriteResult],
             ) -> tuple[dict[str, str], dict[str, str], list[Contact]]:
     """Log each contact's outcome; the links, fingerprints and contacts Xero saved."""
     links: dict[str, str] = {}
@@ -310,63 +209,7 @@ def _record(run: _Run, batch: tuple[PlannedItem, ...], results: list[WriteResult
     return links, fingerprints, saved
 
 
-def _settle_by_lookup(run: _Run, xero: XeroClient, batch: tuple[PlannedItem, ...],
-                      intent_id: int, misfit: str, results: Sequence[WriteResult]) -> None:
-    """Settle a batch whose answer did not fit by reading Xero, as after a lost answer.
-
-    What changed in Xero is read into the mirror; each client of the batch is then looked up
-    by its client id (the ContactNumber every draft carries). A create found there is
-    linked, one not found was not added; an update counts as done when its contact now
-    bears the name sent. Either way no fingerprint is kept, so the next sync sends these
-    clients again (an update by ContactID is safe to repeat). If the read fails, the intent
-    stays open and the next run settles it.
-    """
-    log.warning("an answer did not fit its batch (%s); looking the clients up", misfit)
-    run.entry(Level.WARNING, "Checked", f"Xero's answer to a batch of {len(batch)} did not "
-              f"match what was sent ({misfit}), so it was not trusted: the batch's clients "
-              "were looked up in Xero by their client ID instead.")
-    refresh_mirror(run.tenant_id, xero, run.store, lambda event: None)
-    find = _NumberIndex(run.store.mirror.contacts(run.tenant_id))
-    linked = {contact_id: client_id for client_id, contact_id
-              in run.store.mappings.for_tenant(run.tenant_id).items()}
-    said = {number_key(r.contact_number): r.messages for r in results
-            if not r.ok and r.contact_number}
-    links: dict[str, str] = {}
-    for item in batch:
-        assert item.draft is not None
-        client_id, contact = item.client.client_id, find(item.client.client_id)
-        holder = linked.get(contact.contact_id, client_id) if contact else client_id
-        if item.action is Action.UPDATE:
-            done = (contact is not None and contact.contact_id == item.draft.contact_id
-                    and contact.name == item.draft.name)
-        else:
-            done = contact is not None and holder == client_id
-        if done:
-            assert contact is not None
-            run.counts[item.action] += 1
-            verb = "Added to" if item.action is Action.CREATE else "Updated in"
-            if item.action is Action.CREATE:
-                links[client_id] = contact.contact_id
-            run.entry(Level.INFO, "Created" if item.action is Action.CREATE else "Updated",
-                      f"{verb} Xero as '{item.draft.name}' (confirmed by looking it up by "
-                      "its client ID).", item, contact.contact_id)
-            continue
-        run.counts[Action.FAIL] += 1
-        why = " ".join(said.get(number_key(client_id), ()))
-        if contact is not None and holder != client_id:
-            text = (f"The Xero contact with this client ID is linked to client {holder}, so "
-                    "this client was not linked to it. Review the mapping.")
-        else:
-            what = "added" if item.action is Action.CREATE else "confirmed as updated"
-            text = (f"Not {what}: Xero's answer did not match what was sent, and reading "
-                    f"Xero back did not show it{f' (Xero said: {why})' if why else ''}. "
-                    "It is sent again at the next sync.")
-        run.entry(Level.ERROR, "Failed", text, item, item.draft.contact_id)
-    run.commit(links, settle=[intent_id],
-               forget=[item.client.client_id for item in batch])
-
-
-def _catch_up(run: _Run, xero: XeroClient) -> None:
+def _catch_up(run: RunState, xero: XeroClient) -> None:
     """Read back what this run wrote, so the next run's read stays one call."""
     try:
         refresh_mirror(run.tenant_id, xero, run.store, lambda event: None)
