@@ -1,6 +1,7 @@
 """A local Xero for tests and demo mode: identity (OAuth2 + PKCE) and Accounting Contacts.
 
-Public API: XeroSandbox, SandboxOptions, Fault, parse_fault(), VirtualClock.
+Public API: XeroSandbox, SandboxOptions, Fault, parse_fault(), VirtualClock, AppRegistration,
+parse_app().
 
     with XeroSandbox(SandboxOptions(data="demo")) as sb:
         sb.url                      # http://127.0.0.1:PORT
@@ -13,9 +14,11 @@ expects, and imports nothing from the rest of the product. Standard library only
 
 from __future__ import annotations
 
+from .apps import AppRegistration, parse_app
 from .clock import VirtualClock
 from .faults import Fault, parse_fault
 from .options import SandboxOptions
 from .server import XeroSandbox
 
-__all__ = ["Fault", "SandboxOptions", "VirtualClock", "XeroSandbox", "parse_fault"]
+__all__ = ["AppRegistration", "Fault", "SandboxOptions", "VirtualClock", "XeroSandbox",
+           "parse_app", "parse_fault"]

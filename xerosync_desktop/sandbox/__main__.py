@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
+from .apps import AppRegistration, parse_app
 from .clock import VirtualClock
 from .faults import Fault, parse_fault
 from .injection import AppliedFault
@@ -33,6 +34,13 @@ from .server import XeroSandbox
 def _fault(text: str) -> Fault:
     try:
         return parse_fault(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _app(text: str) -> AppRegistration:
+    try:
+        return parse_app(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
@@ -105,6 +113,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--fault", type=_fault, action="append", default=[], metavar="SPEC",
                         help="inject a fault, e.g. drop:calls=3 or 503:rate=0.1,methods=PUT/POST"
                              " (repeatable)")
+    parser.add_argument("--app", type=_app, action="append", default=[], metavar="SPEC",
+                        help="register a Xero app; only registered client ids can then sign "
+                             "in, e.g. CLIENT_ID:redirect=http://localhost:8765/callback,"
+                             "scopes=offline_access+accounting.contacts,type=pkce|web|custom "
+                             "(repeatable; default: any client id)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the faults' rate draws")
     parser.add_argument("--test-endpoints", action="store_true",
                         help="serve /__sandbox/ (calls, faults, fault-log, clock) and print "
@@ -126,7 +139,7 @@ def options_from(args: argparse.Namespace) -> SandboxOptions:
         app_minute_limit=args.app_minute_limit, concurrent_limit=args.concurrent_limit,
         token_lifetime=args.token_lifetime, idempotency_window=args.idempotency_window,
         latency=args.latency, max_page_size=args.max_page_size, faults=tuple(args.fault),
-        seed=args.seed,
+        seed=args.seed, apps=tuple(args.app),
         test_endpoints=args.test_endpoints, clock=clock)
 
 

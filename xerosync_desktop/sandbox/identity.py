@@ -4,7 +4,11 @@ Public API: authorize(), token(), revoke(), list_connections(), delete_connectio
 unauthorized(), TokenSigner.
 
 PKCE public client: no client secret is needed (a sent `client_secret` or `scope` is ignored).
-Codes are single use, live 5 minutes and are bound to client_id, redirect_uri and the S256
+With apps registered (apps.py), each sign-in is checked against its client id's registration
+as Xero does: unknown client or unregistered redirect URI -> an error page and no redirect;
+refused scope -> back with `invalid_scope`; a Custom connection -> `unauthorized_client`; a Web
+app without its secret -> `invalid_client` at the token and revocation endpoints. Codes are
+single use, live 5 minutes and are bound to client_id, redirect_uri and the S256
 challenge. Refresh rotates: every refresh issues a new refresh token and the previous one stays
 usable for `refresh_grace` seconds. The sandbox checks tokens by lookup, never by their claims.
 """
@@ -20,8 +24,9 @@ import re
 import secrets
 import uuid
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import unquote, urlencode, urlsplit
 
+from .apps import AppRegistration
 from .exchange import NOT_FOUND_TEXT, Request, Response, html_response, json_response, text_response
 from .shapes import problem
 
@@ -77,6 +82,40 @@ def _loopback_redirect(uri: str) -> bool:
             and not parts.fragment)
 
 
+def _app(state: SandboxState, client_id: str) -> AppRegistration | None:
+    """The registration of `client_id`; with none registered, any client id is a PKCE app."""
+    if not state.apps:
+        return AppRegistration(client_id)
+    return state.apps.get(client_id)
+
+
+def _error_page(error: str, description: str) -> Response:
+    """Xero's own page for a sign-in it cannot send back to the app (it never redirects)."""
+    return html_response(400, "Sorry, something went wrong",
+                         f"Error: {error}. {description}")
+
+
+def _client_credentials(request: Request, form: dict[str, str]) -> tuple[str, str]:
+    """(client_id, client_secret) from HTTP Basic, else from the form."""
+    scheme, _, value = (request.header("authorization") or "").strip().partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            return "", ""
+        client_id, _, secret = decoded.partition(":")
+        return unquote(client_id).strip(), unquote(secret)
+    return form.get("client_id", "").strip(), form.get("client_secret", "")
+
+
+def _client_error(state: SandboxState, client_id: str, secret: str) -> Response | None:
+    """invalid_client for an unknown client id or a Web app without its secret, else None."""
+    app = _app(state, client_id)
+    if app is None or not app.secret_matches(secret):
+        return _oauth_error("invalid_client")
+    return None
+
+
 def _redirect(uri: str, params: dict[str, str]) -> Response:
     joiner = "&" if urlsplit(uri).query else "?"
     location = uri + joiner + urlencode({k: v for k, v in params.items() if v})
@@ -106,6 +145,17 @@ def authorize(state: SandboxState, request: Request) -> Response:
     if problems:
         return html_response(400, "Sorry, something went wrong", " ".join(problems))
     with state.lock:
+        app = _app(state, client_id)
+        if app is None:
+            return _error_page("unauthorized_client", "Unknown client or client not enabled.")
+        if not app.allows_redirect(redirect_uri):
+            return _error_page("invalid_request", "Invalid redirect_uri.")
+        if app.app_type == "custom":
+            return _redirect(redirect_uri, {"error": "unauthorized_client",
+                                            "state": params.get("state", "")})
+        if app.refused_scopes(scopes):
+            return _redirect(redirect_uri, {"error": "invalid_scope",
+                                            "state": params.get("state", "")})
         if not state.consent:
             return _redirect(redirect_uri, {"error": "access_denied",
                                             "state": params.get("state", "")})
@@ -205,7 +255,7 @@ def token(state: SandboxState, signer: TokenSigner, request: Request) -> Respons
     """POST /connect/token: authorization_code (with PKCE) or refresh_token."""
     form = request.form()
     grant_type = form.get("grant_type", "")
-    client_id = form.get("client_id", "").strip()
+    client_id, secret = _client_credentials(request, form)
     if not grant_type:
         return _oauth_error("invalid_request")
     if grant_type not in ("authorization_code", "refresh_token"):
@@ -213,19 +263,29 @@ def token(state: SandboxState, signer: TokenSigner, request: Request) -> Respons
     if not client_id:
         return _oauth_error("invalid_client")
     with state.lock:
+        refused = _client_error(state, client_id, secret)
+        if refused is not None:
+            return refused
         if grant_type == "authorization_code":
             return _code_grant(state, signer, form, client_id)
         return _refresh_grant(state, signer, form, client_id)
 
 
 def revoke(state: SandboxState, request: Request) -> Response:
-    """POST /connect/revocation: revoke the whole grant behind a token (200 even if unknown)."""
+    """POST /connect/revocation: revoke the whole grant behind a token (200 even if unknown).
+
+    With apps registered, the client must be one of them (a Web app with its secret).
+    """
     form = request.form()
     token_value = form.get("token", "")
     if not token_value:
         return _oauth_error("invalid_request")
-    client_id = form.get("client_id", "").strip()
+    client_id, secret = _client_credentials(request, form)
     with state.lock:
+        if state.apps:
+            refused = _client_error(state, client_id, secret)
+            if refused is not None:
+                return refused
         found = state.refresh_record(token_value)
         grant = found[0] if found else state.grant_for_access_token(token_value)
         if grant is not None and (not client_id or grant["client_id"] == client_id):

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .apps import AppRegistration
 from .faults import Fault
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost"})
@@ -31,8 +32,10 @@ class SandboxOptions:
     would; `ignore_page` plays a broken one that serves page 1 whatever `page` asks, with no
     pagination. `archived_name_blocks_create`: whether an archived namesake also blocks a new
     contact's name (unverified at Xero; off by default). `faults` are injected from the start (see
-    faults.py), rate draws seeded by `seed`. `test_endpoints` serves `/__sandbox/...` (call
-    counts, faults, fault log, clock); a `clock.VirtualClock` moves only when advanced.
+    faults.py), rate draws seeded by `seed`. `apps`: the Xero apps registered (see apps.py);
+    none means every client id, loopback redirect URI and scope is accepted. `test_endpoints`
+    serves `/__sandbox/...` (call counts, faults, fault log, clock); a `clock.VirtualClock`
+    moves only when advanced.
     """
 
     host: str = "127.0.0.1"
@@ -55,6 +58,7 @@ class SandboxOptions:
     faults: tuple[Fault, ...] = ()
     seed: int = 0
     test_endpoints: bool = False
+    apps: tuple[AppRegistration, ...] = ()
 
     def __post_init__(self) -> None:
         if self.data not in ("demo", "empty"):
@@ -65,3 +69,7 @@ class SandboxOptions:
             raise ValueError("max_page_size must be 1 or more")
         if not all(isinstance(f, Fault) for f in self.faults):
             raise ValueError("faults must be Fault objects (faults.parse_fault() reads text)")
+        if not all(isinstance(a, AppRegistration) for a in self.apps):
+            raise ValueError("apps must be AppRegistration objects (apps.parse_app() reads text)")
+        if len({a.client_id for a in self.apps}) != len(self.apps):
+            raise ValueError("each client id may be registered once")

@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import Any
 
 from . import writes
+from .apps import AppRegistration
 from .book import ContactBook
 from .clock import VirtualClock
 from .faults import Fault, parse_fault
@@ -224,6 +225,12 @@ class XeroSandbox:
             if found is None:
                 return "unknown"
             return "superseded" if found[1]["superseded"] is not None else "current"
+
+    def register_app(self, app: AppRegistration) -> None:
+        """Register a Xero app, or change its registration, as at developer.xero.com; from the
+        first one on, only registered client ids can sign in."""
+        with self._state.lock:
+            self._state.apps[app.client_id] = app
 
     def set_consent(self, approve: bool) -> None:
         """Demo consent: approve at once (default) or send the user back with access_denied."""

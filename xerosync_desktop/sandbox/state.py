@@ -4,9 +4,10 @@ Public API: SandboxState, token_hash().
 
 Held: organisations and their contacts, grants (client, scopes, connections, hashed refresh and
 access tokens), pending authorization codes, idempotency records, per-organisation counts of
-calls and of committed writes, the faults in force and the demo consent switch. Saved (after
-every change, atomically): organisations, contacts and grants, so a restarted sandbox still
-knows the app's tokens. Tokens are stored as SHA-256 hashes, never in clear.
+calls and of committed writes, the faults in force, the demo consent switch and the Xero apps
+registered (apps.py; not saved). Saved (after every change, atomically): organisations,
+contacts and grants, so a restarted sandbox still knows the app's tokens. Tokens are stored
+as SHA-256 hashes, never in clear.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import threading
 from collections import Counter
 from typing import Any
 
+from .apps import AppRegistration
 from .book import ContactBook
 from .injection import FaultInjector
 from .options import SandboxOptions
@@ -43,6 +45,7 @@ class SandboxState:
         self.writes: Counter[str] = Counter()  # write requests that saved at least one contact
         self.faults = FaultInjector(options.faults, options.seed)  # has its own lock
         self.consent = True
+        self.apps: dict[str, AppRegistration] = {a.client_id: a for a in options.apps}
         self.user_id = DEMO_USER_ID
         self.issuer = "http://127.0.0.1"  # the server sets its own URL once it listens
         self._refresh_index: dict[str, str] = {}
