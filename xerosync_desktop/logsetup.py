@@ -1,14 +1,17 @@
 """Logging: one rotating file per user, with a filter that blanks anything shaped like a secret.
 
-Public API: setup_logging(), RedactingFilter, redact().
+Public API: setup_logging(), RedactingFilter, QuietFileHandler, redact().
 
-Code never logs tokens, codes, verifiers or headers; the filter is the safety net.
+Code never logs tokens, codes, verifiers or headers; the filter is the safety net. A log file
+that cannot be written (a full disk, a read-only folder) never stops the app and never
+prints logging's "--- Logging error ---" traceback on stderr: the record is dropped.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from contextlib import suppress
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
@@ -48,6 +51,20 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class QuietFileHandler(RotatingFileHandler):
+    """The rotating log file, opened at the first record; a failed write drops its record.
+
+    The file is closed after a failure and opened again for the next record, so logging
+    resumes once space is freed, without the unwritten bytes of the failed one.
+    """
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        stream, self.stream = self.stream, None
+        if stream is not None:
+            with suppress(OSError, ValueError):
+                stream.close()
+
+
 def setup_logging(log_dir: Path, level: int = logging.INFO,
                   file_name: str = LOG_FILE_NAME) -> Path:
     """Send logging to `log_dir/file_name` (1 MB x 5); returns the file's path.
@@ -55,9 +72,11 @@ def setup_logging(log_dir: Path, level: int = logging.INFO,
     The app and `xerosync` write separate files: a rotating file shared by two processes
     breaks on rotation (Windows refuses to rename an open file).
     """
-    log_dir.mkdir(parents=True, exist_ok=True)
+    with suppress(OSError):  # no folder: the handler drops each record, quietly
+        log_dir.mkdir(parents=True, exist_ok=True)
     path = log_dir / file_name
-    handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+    handler = QuietFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8",
+                               delay=True)
     handler.setFormatter(logging.Formatter(
         "%(asctime)s %(levelname)s %(name)s %(threadName)s: %(message)s"))
     handler.addFilter(RedactingFilter())
