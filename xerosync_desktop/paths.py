@@ -8,6 +8,7 @@ app's and a `--data-dir`) must never sync one organisation at once.
 
 from __future__ import annotations
 
+import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,10 +46,15 @@ class AppPaths:
         return cls(data_dir=root / "data", log_dir=root / "logs")
 
     def ensure(self) -> AppPaths:
-        """Create the folders, readable by the user only."""
+        """Create the folders, readable by the user only.
+
+        A folder already so is left alone: a read-only one is then named by the store, with
+        what to do, rather than refused here as a folder that cannot be created.
+        """
         for folder in (self.data_dir, self.log_dir):
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            folder.chmod(0o700)
+            if stat.S_IMODE(folder.stat().st_mode) != 0o700:
+                folder.chmod(0o700)
         return self
 
     @property

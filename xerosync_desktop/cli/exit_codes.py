@@ -4,7 +4,8 @@ Public API: ExitCode, UsageError, code_for_error(), code_for_summary().
 
     0  everything was done
     1  not everything was done: some contacts failed, or the run stopped early (cancelled,
-       Xero's per-minute limit, Xero unreachable or refusing a request, an unexpected error)
+       Xero's per-minute limit, Xero unreachable or refusing a request, the app's data file
+       on a full disk, a read-only folder or damaged, an unexpected error)
     2  bad input or usage: arguments, the client file, --org, client sync not enabled
     3  not connected to Xero, or Xero refused the authorisation
     4  Xero's daily limit was reached: nothing is lost, run again later

@@ -1,21 +1,28 @@
 """SQLite database: connection, schema version, migrations, transactions.
 
-Public API: open_database(), transaction(), SCHEMA_VERSION.
+Public API: open_database(), transaction(), StoreConnection, store_error(), SCHEMA_VERSION.
 
 Plain sqlite3 in autocommit mode; every multi-statement change goes through `transaction()`.
 A connection belongs to the thread that opened it: each worker opens its own.
+
+The disk shows through here only: a full disk, a read-only folder, a disk error or a damaged
+file, met while opening, in a transaction or in any read, becomes a StoreError naming the
+file and what to do (`store_error()`), instead of a sqlite3 error the user cannot act on.
+What Xero answered before such an error is settled by the next sync (write-ahead intents).
 """
 
 from __future__ import annotations
 
+import errno
 import random
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
-from ..errors import UserError
+from ..errors import StoreError, UserError
 
 _MIGRATIONS: tuple[str, ...] = (
     # 1: settings, mappings per organisation, sync runs and every log entry
@@ -115,13 +122,121 @@ _MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 
+_SETTLED_NEXT = "anything already sent to Xero is settled by the next sync, never sent twice."
+_FULL = ("The disk holding the app's data file {path} is full, so it cannot be written. Free "
+         "some space on the disk that holds {folder}, then try again: " + _SETTLED_NEXT)
+_READ_ONLY = ("The app's data file {path} cannot be written: its folder is read-only or not "
+              "yours. Make {folder} and the files in it writable for your user, then try "
+              "again: " + _SETTLED_NEXT)
+_DISK = ("The disk reported an error while the app read or wrote its data file {path}. Check "
+         "that the disk holding {folder} is connected and has free space, then try again: "
+         + _SETTLED_NEXT)
+_DAMAGED = ("The app's data file {path} is damaged and cannot be read ({detail}). Move it "
+            "aside and start again: Setup needs doing again, and the links to Xero contacts "
+            "are found again in Xero by client ID and name, so nothing is created twice. "
+            "Your Xero data is not affected.")
+_BY_CODE = {sqlite3.SQLITE_FULL: _FULL, sqlite3.SQLITE_READONLY: _READ_ONLY,
+            sqlite3.SQLITE_PERM: _READ_ONLY, sqlite3.SQLITE_CANTOPEN: _READ_ONLY,
+            sqlite3.SQLITE_IOERR: _DISK, sqlite3.SQLITE_CORRUPT: _DAMAGED,
+            sqlite3.SQLITE_NOTADB: _DAMAGED}
+_BY_TEXT = (("database or disk is full", _FULL), ("readonly database", _READ_ONLY),
+            ("unable to open database", _READ_ONLY), ("disk i/o error", _DISK),
+            ("malformed", _DAMAGED), ("not a database", _DAMAGED))
+_BY_ERRNO = {errno.ENOSPC: _FULL, errno.EDQUOT: _FULL, errno.EROFS: _READ_ONLY,
+             errno.EACCES: _READ_ONLY, errno.EPERM: _READ_ONLY, errno.EIO: _DISK}
+
+
+def store_error(exc: BaseException, path: Path | str) -> StoreError | None:
+    """The StoreError for a disk-level failure of the data file at `path`, else None.
+
+    SQLite's result code decides (its text when a code is missing); an OSError its errno.
+    Busy, constraint and programming errors are not the disk's: they stay as they are.
+    """
+    template = None
+    if isinstance(exc, sqlite3.Error):
+        code = getattr(exc, "sqlite_errorcode", None)
+        if code is not None:
+            template = _BY_CODE.get(code & 0xFF)
+        else:
+            text = str(exc).casefold()
+            template = next((t for key, t in _BY_TEXT if key in text), None)
+    elif isinstance(exc, OSError) and exc.errno is not None:
+        template = _BY_ERRNO.get(exc.errno)
+    if template is None:
+        return None
+    where = Path(path)
+    return StoreError(template.format(path=where, folder=where.parent,
+                                      detail=str(exc) or type(exc).__name__))
+
+
+class StoreConnection(sqlite3.Connection):
+    """A connection whose disk-level failures, in any statement or fetch, are StoreErrors."""
+
+    path: Path | str = ":memory:"
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        with self.disk_errors():
+            return self.cursor(_StoreCursor).execute(sql, parameters)
+
+    def executemany(self, sql: str, parameters: Iterable[Any], /) -> sqlite3.Cursor:
+        with self.disk_errors():
+            return self.cursor(_StoreCursor).executemany(sql, parameters)
+
+    def executescript(self, sql_script: str, /) -> sqlite3.Cursor:
+        with self.disk_errors():
+            return self.cursor(_StoreCursor).executescript(sql_script)
+
+    @contextmanager
+    def disk_errors(self) -> Iterator[None]:
+        """Raise a disk-level failure as the StoreError that says what to do."""
+        try:
+            yield
+        except (sqlite3.Error, OSError) as exc:
+            mapped = store_error(exc, self.path)
+            if mapped is None:
+                raise
+            raise mapped from exc
+
+
+class _StoreCursor(sqlite3.Cursor):
+    """Rows are read page by page while fetched: a damaged page shows here too."""
+
+    def _disk_errors(self) -> AbstractContextManager[None]:
+        connection = self.connection
+        assert isinstance(connection, StoreConnection)
+        return connection.disk_errors()
+
+    def fetchone(self) -> Any:
+        with self._disk_errors():
+            return super().fetchone()
+
+    def fetchmany(self, size: int | None = None) -> list[Any]:
+        with self._disk_errors():
+            return super().fetchmany(self.arraysize if size is None else size)
+
+    def fetchall(self) -> list[Any]:
+        with self._disk_errors():
+            return super().fetchall()
+
+    def __next__(self) -> Any:
+        with self._disk_errors():
+            return super().__next__()
+
+
 def open_database(path: Path | str) -> sqlite3.Connection:
     """Open (creating if need be) and migrate the database at `path`.
 
     The app, a second window and a nightly `xerosync` may open it at the same moment: a
     busy database is waited for, and only a file SQLite cannot read is called damaged.
     """
-    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+    try:
+        conn = sqlite3.connect(str(path), timeout=30, isolation_level=None,
+                               factory=StoreConnection)
+    except sqlite3.Error as exc:
+        raise (store_error(exc, path) or StoreError(
+            f"The app's data file {path} cannot be opened ({exc}).")) from exc
+    assert isinstance(conn, StoreConnection)
+    conn.path = path
     try:
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA foreign_keys = ON")
@@ -147,14 +262,20 @@ def open_database(path: Path | str) -> sqlite3.Connection:
 
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """All or nothing: BEGIN IMMEDIATE ... COMMIT, ROLLBACK on any exception."""
+    """All or nothing: BEGIN IMMEDIATE ... COMMIT, ROLLBACK on any exception.
+
+    A failed statement or COMMIT (a full disk) may have rolled back already, or left the
+    transaction open: either way it ends here, and the first error is the one raised.
+    """
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
+        conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            with suppress(sqlite3.Error, StoreError):
+                conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
 
 
 def _busy(exc: sqlite3.OperationalError) -> bool:
