@@ -1,0 +1,37 @@
+"""A data file the disk has damaged, met by a sync in the window: the message bar names the
+file and what to do, as any other error; nothing unexpected, no traceback dialog."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from gui_helpers import TIMEOUT, click, connect_and_save
+from pytestqt.qtbot import QtBot
+
+from xerosync_desktop.bootstrap import AppContext
+from xerosync_desktop.gui.main_window import MainWindow
+
+
+def test_a_damaged_data_file_met_by_a_sync_is_named_in_the_window(
+        qtbot: QtBot, window: MainWindow, ctx: AppContext, browser: Any) -> None:
+    connect_and_save(qtbot, window)
+    with qtbot.waitSignal(window.sync_tab.run_finished, timeout=60_000):
+        click(qtbot, window.sync_tab.sync_button)
+    database = ctx.paths.database
+    with sqlite3.connect(database) as conn:  # every page in the file, none in the WAL
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    with database.open("r+b") as file:  # every page but the first (the header and schema)
+        size = file.seek(0, 2)
+        for page in range(1, size // 4096):
+            file.seek(page * 4096 + 100)
+            file.write(b"\xde\xad\xbe\xef" * 64)
+
+    with qtbot.waitSignal(window.sync_tab.run_failed, timeout=TIMEOUT) as failed:
+        click(qtbot, window.sync_tab.sync_button)
+
+    message = failed.args[0]
+    assert message.startswith(f"The app's data file {database} is damaged and cannot be read (")
+    assert message.endswith("Your Xero data is not affected.")
+    assert window.sync_tab.message_bar.text() == message
+    assert window.sync_tab.sync_button.isEnabled()  # ready for the next run
