@@ -4,11 +4,12 @@ Public API: sync_clients(), run_plan(), CATCH_UP_AFTER, NEEDS_ATTENTION.
 
 One run per organisation at a time (the store's run lock). A run reads what changed in Xero
 into the mirror, settles the batches an earlier run sent without hearing back (write-ahead
-intents, looked up by ContactNumber), follows contacts merged in Xero, plans, and sends only
-what changed since the last successful sync (settling.py). Every batch's intent is stored before the call; its links, fingerprints,
-mirror rows and log entries are stored in one transaction as soon as Xero answers, so a run
-stopped at any point (cancel, limit, crash, kill) loses nothing and creates nothing twice.
-An answer is trusted only when it fits what was sent (core/answers.py).
+intents, looked up by ContactNumber), follows contacts merged in Xero (settling.py), plans,
+and sends only what changed since the last successful sync. Every batch's intent is stored
+before the call; its links, fingerprints, mirror rows and log entries are stored in one
+transaction as soon as Xero answers, so a run stopped at any point (cancel, limit, crash,
+kill) loses nothing and creates nothing twice. An answer is trusted only when it fits what
+was sent (core/answers.py).
 """
 
 from __future__ import annotations
