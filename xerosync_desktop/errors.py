@@ -30,6 +30,10 @@ class OutputPathError(UserError):
     """A workbook would be written over an input: the client file or the app's store."""
 
 
+class DecisionError(UserError):
+    """A decision in Mapping (or `xerosync link`) that cannot be made as asked: nothing changed."""
+
+
 class SettingsError(UserError):
     """Setup is incomplete: no organisation, no client file, or client sync not enabled."""
 

@@ -181,3 +181,25 @@ def test_a_merge_into_a_contact_not_read_is_blocked_without_restore_advice() -> 
     assert rows[0].status is Status.BLOCKED
     assert rows[0].note.startswith("'Alpha' was merged in Xero, and the contact it went into "
                                    "is not among the organisation's contacts")
+
+
+def test_a_client_a_free_contact_probably_is_waits_as_a_possible_match() -> None:
+    contacts = [contact("c-acme", "Acme Holdings Ltd"), contact("c-taken", "Baker Ltd")]
+    clients = [client("1", "Acme Holdings"), client("2", "Baker"), client("3", "Baker & Co"),
+               client("4", "Granite", PROSPECT)]
+    rows = build_review(clients, contacts, {"2": "c-taken"})
+    assert [(r.client_name, r.status.value) for r in rows if r.client] == [
+        ("Acme Holdings", "Possible match"), ("Baker", "Mapped"),
+        ("Baker & Co", "New"),  # Baker Ltd is client 2's: never suggested as if free
+        ("Granite", "Prospect (not synced)")]
+    acme = rows[0]
+    assert acme.suggestion is not None and acme.suggestion.contact.contact_id == "c-acme"
+    assert acme.contact is None and acme.note.startswith("Possibly Xero's 'Acme Holdings Ltd'")
+    assert ("", "Acme Holdings Ltd", "Will remain in Xero unmatched") in table(rows)
+    assert mappings_to_confirm(rows) == {}  # a suggestion is never confirmed unasked
+
+
+def test_a_client_added_as_new_gets_no_suggestion() -> None:
+    rows = build_review([client("1", "Acme Holdings")], [contact("c-acme", "Acme Ltd")], {},
+                        added_as_new={"1"})
+    assert rows[0].status is Status.NEW and rows[0].suggestion is None

@@ -71,11 +71,13 @@ def test_schema_version_and_newer_database_refused(tmp_path: Path) -> None:
         Store(path)
 
 
-def test_the_upgrade_to_merges_reads_every_organisation_again(tmp_path: Path) -> None:
+def test_the_upgrade_to_merges_and_emails_reads_every_organisation_again(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
     Store(path).close()
     conn = sqlite3.connect(path)  # as version 3 left it: no merged_to, a read mark
     conn.execute("ALTER TABLE mirror_contacts DROP COLUMN merged_to")
+    conn.execute("ALTER TABLE mirror_contacts DROP COLUMN email")
+    conn.execute("DROP TABLE decisions")
     conn.execute("INSERT INTO mirror_reads VALUES ('t', 5000, '2026-01-01T00:00:00+00:00')")
     conn.execute("PRAGMA user_version = 3")
     conn.commit()
@@ -85,8 +87,11 @@ def test_the_upgrade_to_merges_reads_every_organisation_again(tmp_path: Path) ->
         with store.transaction():
             store.mirror.apply_read("t", [Contact("a", "Acme", ContactStatus.ARCHIVED,
                                                   merged_to="b", updated_ms=1),
-                                          Contact("b", "Acme Ltd", updated_ms=2)])
-        assert [c.merged_to for c in store.mirror.contacts("t")] == ["b", ""]
+                                          Contact("b", "Acme Ltd", updated_ms=2,
+                                                  email="ap@acme.example")])
+        assert [(c.merged_to, c.email) for c in store.mirror.contacts("t")] == [
+            ("b", ""), ("", "ap@acme.example")]
+        assert store.decisions.added_as_new("t") == set()
 
 
 def test_a_damaged_file_is_a_user_error(tmp_path: Path) -> None:

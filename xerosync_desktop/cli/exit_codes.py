@@ -6,7 +6,8 @@ Public API: ExitCode, UsageError, code_for_error(), code_for_summary().
     1  not everything was done: some contacts failed, or the run stopped early (cancelled,
        Xero's per-minute limit, Xero unreachable or refusing a request, the app's data file
        on a full disk, a read-only folder or damaged, an unexpected error)
-    2  bad input or usage: arguments, the client file, --org, client sync not enabled
+    2  bad input or usage: arguments, the client file, --org, client sync not enabled, a link
+       or unlink that cannot be made (unknown client or contact, no suggestion)
     3  not connected to Xero, or Xero refused the authorisation
     4  Xero's daily limit was reached: nothing is lost, run again later
   130  stopped at once by a second Ctrl+C
@@ -19,6 +20,7 @@ from enum import IntEnum
 from ..errors import (
     AuthorizationError,
     ClientFileError,
+    DecisionError,
     LoginError,
     NotConnectedError,
     OrganisationAccessError,
@@ -52,7 +54,8 @@ def code_for_error(exc: UserError) -> ExitCode:
     if isinstance(exc, (NotConnectedError, AuthorizationError, LoginError,
                         OrganisationAccessError)):
         return ExitCode.NOT_CONNECTED
-    if isinstance(exc, (UsageError, SettingsError, ClientFileError, OutputPathError)):
+    if isinstance(exc, (UsageError, SettingsError, ClientFileError, OutputPathError,
+                        DecisionError)):
         return ExitCode.USAGE
     return ExitCode.INCOMPLETE
 

@@ -19,11 +19,12 @@ Blocked with the reason, never added again as New.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .model import Client, ClientProblem, ClientStatus, Contact, ReviewRow, Status
+from .model import Client, ClientProblem, ClientStatus, Contact, ReviewRow, Status, Suggestion
 from .names import has_invisible, name_key, xero_name
+from .suggest import suggest
 
 _BY_MAPPING = "mapping"
 _BY_NUMBER = "number"
@@ -115,11 +116,17 @@ def build_review(
     contacts: Sequence[Contact],
     mappings: Mapping[str, str],
     problems: Sequence[ClientProblem] = (),
+    added_as_new: Collection[str] = frozenset(),
+    keep_xero_names: bool = False,
 ) -> list[ReviewRow]:
     """One row per problem, one per client (file order), then one per contact no client pairs
     with (by name).
 
-    `mappings` holds the stored ContactID of each mapped client id.
+    `mappings` holds the stored ContactID of each mapped client id; `added_as_new` the client
+    ids a person decided to add as new contacts (no suggestion for them). Every other client
+    left unpaired is a Possible match when a free contact probably is it (suggest.py). With
+    `keep_xero_names`, a client paired with a contact named otherwise keeps the contact's name
+    (`xero_name`); else the sync renames the contact to the client's name.
     """
     pairing = _Pairing(contacts)
     paired: dict[int, _Pair] = {}
@@ -133,13 +140,19 @@ def build_review(
                 if pair := find(client, mappings.get(client.client_id)):
                     paired[index] = pair
 
+    leftovers = [c for c in contacts if c.contact_id not in pairing.claimed]
+    suggestions = suggest(
+        (c for i, c in enumerate(clients) if i not in paired
+         and c.status is not ClientStatus.PROSPECT and c.client_id not in added_as_new),
+        leftovers)
     rows = [ReviewRow(status=Status.NEEDS_ATTENTION, problem=problem, note=problem.reason)
             for problem in problems]
     for index, client in enumerate(clients):
         pair = paired.get(index)
         rows.append(_client_row(client, pair, stale_mapping=client.client_id in mappings,
-                                number_taken=pairing.number_taken(client, pair)))
-    leftovers = [c for c in contacts if c.contact_id not in pairing.claimed]
+                                number_taken=pairing.number_taken(client, pair),
+                                suggestion=suggestions.get(client.client_id),
+                                keep_xero_name=keep_xero_names))
     leftovers.sort(key=lambda c: (name_key(c.name), c.contact_id))
     rows.extend(_unmatched_row(contact) for contact in leftovers)
     return rows
@@ -157,7 +170,8 @@ def mappings_to_confirm(rows: Iterable[ReviewRow]) -> dict[str, str]:
 
 
 def _client_row(client: Client, pair: _Pair | None, stale_mapping: bool,
-                number_taken: bool) -> ReviewRow:
+                number_taken: bool, suggestion: Suggestion | None,
+                keep_xero_name: bool) -> ReviewRow:
     target = xero_name(client.name)
     contact, how = (pair.contact, pair.how) if pair else (None, "")
     notes: list[str] = []
@@ -165,10 +179,16 @@ def _client_row(client: Client, pair: _Pair | None, stale_mapping: bool,
         status = Status.PROSPECT
         notes.append("Prospect clients are not synced to Xero.")
     elif contact is None:
-        status = Status.NEW
+        status = Status.NEW if suggestion is None else Status.POSSIBLE_MATCH
         if stale_mapping:
             notes.append("The Xero contact this client was linked to no longer exists.")
-        notes.append("Will be added to Xero.")
+        if suggestion is None:
+            notes.append("Will be added to Xero.")
+        else:
+            notes.append(f"Possibly Xero's '{suggestion.contact.name}' "
+                         f"({suggestion.text[0].lower()}{suggestion.text[1:]}). Accept the "
+                         "suggestion, link another contact, or add it as new: it is not synced "
+                         "until then.")
     elif pair is not None and pair.merged_into is not None:
         status = Status.BLOCKED
         notes.append(f"'{contact.name}' was merged in Xero into '{pair.merged_into.name}', "
@@ -190,7 +210,10 @@ def _client_row(client: Client, pair: _Pair | None, stale_mapping: bool,
                          f"'{contact.name}': linked to it, and synced there.")
         else:
             notes.append(_pairing_note(how))
-        if contact.name != target:
+        if contact.name != target and keep_xero_name:
+            target = contact.name
+            notes.append("Its name in Xero is kept (Setup: keep the name already in Xero).")
+        elif contact.name != target:
             notes.append(f"Sync will rename the Xero contact to '{target}'.")
     if status is not Status.PROSPECT:
         if has_invisible(client.name):
@@ -202,7 +225,8 @@ def _client_row(client: Client, pair: _Pair | None, stale_mapping: bool,
     return ReviewRow(status=status, client=client, contact=contact, xero_name=target,
                      note=" ".join(n for n in notes if n),
                      merged_from=pair.merged_from if pair else None,
-                     number_taken=number_taken)
+                     number_taken=number_taken,
+                     suggestion=suggestion if status is Status.POSSIBLE_MATCH else None)
 
 
 def _pairing_note(how: str) -> str:

@@ -1,7 +1,7 @@
 """Domain model: plain frozen dataclasses shared by the matcher, planner, runner and GUI.
 
-Public API: ClientStatus, Client, ClientProblem, ContactStatus, Contact, Status, ReviewRow,
-ContactDraft.
+Public API: ClientStatus, Client, ClientProblem, ContactStatus, Contact, Status, Suggestion,
+ReviewRow, ContactDraft.
 """
 
 from __future__ import annotations
@@ -81,6 +81,7 @@ class Contact:
     contact_number: str = ""
     updated_ms: int = field(default=0, compare=False)  # UpdatedDateUTC, ms since the epoch
     merged_to: str = ""  # MergedToContactID: merged in Xero into that contact (and archived)
+    email: str = ""  # EmailAddress, for suggestions
 
     @property
     def is_archived(self) -> bool:
@@ -98,11 +99,25 @@ class Status(Enum):
     PROSPECT = "Prospect (not synced)"
     BLOCKED = "Blocked: Xero contact archived"
     NEEDS_ATTENTION = "Needs attention"
+    POSSIBLE_MATCH = "Possible match"
 
     @property
     def label(self) -> str:
         """The text shown to the user."""
         return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A contact a client that would be New probably already is, and why, in words."""
+
+    contact: Contact
+    reason: str
+
+    @property
+    def text(self) -> str:
+        """The reason as the review shows it, naming an archived contact as such."""
+        return self.reason + (" (archived in Xero)" if self.contact.is_archived else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +128,8 @@ class ReviewRow:
     `merged_from` is the contact the client was paired with when Xero had merged it into
     `contact` (the end of the chain of merges). `number_taken`: another contact holds the
     client id as its ContactNumber, so the sync must not send it (Xero would refuse it).
+    `suggestion`: for a Possible match, the contact it probably is (never synced as a create
+    until a person decides).
     """
 
     status: Status
@@ -123,6 +140,7 @@ class ReviewRow:
     problem: ClientProblem | None = None
     merged_from: Contact | None = None
     number_taken: bool = False
+    suggestion: Suggestion | None = None
 
     @property
     def client_id(self) -> str:

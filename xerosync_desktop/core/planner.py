@@ -6,8 +6,9 @@ BATCH_SIZE.
 Pure: no I/O. Matched and Mapped clients are updated by ContactID (updates run first, so a
 renamed client frees its old name before a new client takes it), unless what they would send
 is what their last successful sync sent and Xero still shows it (Unchanged); New clients are
-created; prospects and archived contacts are skipped with the reason; a client whose values
-Xero would refuse fails here, alone, instead of sinking the batch it would have travelled in.
+created; prospects, archived contacts and possible matches waiting for a decision are skipped
+with the reason; a client whose values Xero would refuse fails here, alone, instead of sinking
+the batch it would have travelled in.
 """
 
 from __future__ import annotations
@@ -88,6 +89,12 @@ def plan_sync(rows: Sequence[ReviewRow], sent: Mapping[str, str] | None = None,
             settled.append(PlannedItem(Action.SKIP, client, reason=(
                 "Prospect clients are not synced to Xero.")))
             continue
+        if row.status is Status.POSSIBLE_MATCH and row.suggestion is not None:
+            settled.append(PlannedItem(Action.SKIP, client, reason=(
+                f"Waiting for a decision: possibly Xero's '{row.suggestion.contact.name}'. "
+                "Accept the suggestion, link another contact or add it as new in Mapping "
+                "(or with xerosync link), then sync again.")))
+            continue
         if row.status is Status.BLOCKED:
             merged = row.contact is not None and row.contact.merged_to
             settled.append(PlannedItem(Action.SKIP, client, reason=row.note if merged else (
@@ -101,7 +108,8 @@ def plan_sync(rows: Sequence[ReviewRow], sent: Mapping[str, str] | None = None,
         draft = draft_for(client, existing.contact_id if existing else "",
                           keep_number=bool(existing and (row.number_taken or (
                               existing.contact_number
-                              and existing.contact_number != client.client_id))))
+                              and existing.contact_number != client.client_id))),
+                          name=row.xero_name)
         problems = draft_problems(draft)
         if problems:
             settled.append(PlannedItem(Action.FAIL, client, draft, " ".join(problems)))
@@ -123,10 +131,13 @@ def _unchanged(draft: ContactDraft, contact: Contact, sent: str | None) -> bool:
             and (not draft.contact_number or contact.contact_number == draft.contact_number))
 
 
-def draft_for(client: Client, contact_id: str = "", keep_number: bool = False) -> ContactDraft:
+def draft_for(client: Client, contact_id: str = "", keep_number: bool = False,
+              name: str = "") -> ContactDraft:
     """The contact a client becomes: name rules applied, client id as ContactNumber, ACTIVE.
 
-    `keep_number` leaves alone a ContactNumber that Xero already holds for another purpose.
+    `keep_number` leaves alone a ContactNumber that Xero already holds for another purpose;
+    `name`, when given, is the name the review settled on (the one in Xero, when Setup says
+    to keep it).
     """
     phones = tuple(Phone(kind, number.strip()) for kind, number in
                    (("DEFAULT", client.phone), ("MOBILE", client.mobile), ("FAX", client.fax))
@@ -135,7 +146,7 @@ def draft_for(client: Client, contact_id: str = "", keep_number: bool = False) -
                       city=client.city.strip(), region=client.region.strip(),
                       postal_code=client.postal_code.strip(), country=client.country.strip())
     return ContactDraft(
-        name=xero_name(client.name),
+        name=name or xero_name(client.name),
         contact_number="" if keep_number else client.client_id.strip(),
         contact_id=contact_id,
         first_name=client.first_name.strip(),

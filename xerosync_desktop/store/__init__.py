@@ -1,4 +1,5 @@
-"""The app's SQLite store: settings, mappings per Xero organisation, runs and their logs.
+"""The app's SQLite store: settings, mappings and decisions per Xero organisation, runs and
+their logs.
 
 Public API: Store, SyncSettings, XeroApp, RunRecord, transaction().
 """
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from ..paths import user_lock_dir
 from .db import open_database, transaction
+from .decisions import Decisions
 from .intents import Intent, Intents
 from .mappings import Mappings
 from .mirror import ContactMirror
@@ -38,6 +40,7 @@ class Store:
         self.runs = Runs(self.conn)
         self.mirror = ContactMirror(self.conn)
         self.intents = Intents(self.conn)
+        self.decisions = Decisions(self.conn)
 
     def run_lock(self, tenant_id: str, tenant_name: str, holder: str) -> RunLock:
         """The sync lock of one organisation (not yet taken), in the user's lock folder."""

@@ -117,6 +117,20 @@ _MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE mirror_contacts ADD COLUMN merged_to TEXT NOT NULL DEFAULT '';
     DELETE FROM mirror_reads;
     """,
+    # 5: each contact's email (for suggestions; read in full once more), and the decisions a
+    # person made in Mapping that matching must not undo
+    """
+    ALTER TABLE mirror_contacts ADD COLUMN email TEXT NOT NULL DEFAULT '';
+    DELETE FROM mirror_reads;
+    CREATE TABLE decisions (
+        tenant_id  TEXT NOT NULL,
+        client_id  TEXT NOT NULL,
+        decision   TEXT NOT NULL,       -- 'new': add as a new contact, suggest nothing
+        contact_id TEXT NOT NULL,       -- the suggestion it dismissed ('' if none)
+        decided_at TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, client_id)
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(_MIGRATIONS)

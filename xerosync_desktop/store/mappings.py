@@ -29,7 +29,8 @@ class Mappings:
 
     def save(self, tenant_id: str, links: Mapping[str, str], source: str,
              fingerprints: Mapping[str, str] | None = None) -> None:
-        """Store or replace links; `source` says why ('confirmed', 'synced', 'reconciled').
+        """Store or replace links; `source` says why ('confirmed', 'linked' by a person,
+        'synced', 'reconciled', 'merged').
 
         `fingerprints` holds what a sync sent for each client; a link saved without one
         (Confirm Mappings) is sent again by the next sync.
@@ -43,6 +44,11 @@ class Mappings:
             "updated_at = excluded.updated_at, fingerprint = excluded.fingerprint",
             [(tenant_id, client_id, contact_id, source, now, sent.get(client_id, ""))
              for client_id, contact_id in links.items()])
+
+    def remove(self, tenant_id: str, client_ids: Sequence[str]) -> None:
+        """Unlink these clients: the matcher's word counts for them again."""
+        self._conn.executemany("DELETE FROM mappings WHERE tenant_id = ? AND client_id = ?",
+                               [(tenant_id, client_id) for client_id in client_ids])
 
     def forget_fingerprints(self, tenant_id: str, client_ids: Sequence[str]) -> None:
         """What was sent for these clients is unknown: the next sync sends them again."""

@@ -27,10 +27,11 @@ class ContactMirror:
     def contacts(self, tenant_id: str) -> list[Contact]:
         """Every mirrored contact, oldest change first."""
         rows = self._conn.execute(
-            "SELECT contact_id, name, status, contact_number, updated_ms, merged_to FROM "
-            "mirror_contacts WHERE tenant_id = ? ORDER BY updated_ms, contact_id", (tenant_id,))
+            "SELECT contact_id, name, status, contact_number, updated_ms, merged_to, email "
+            "FROM mirror_contacts WHERE tenant_id = ? ORDER BY updated_ms, contact_id",
+            (tenant_id,))
         return [Contact(contact_id=r[0], name=r[1], status=_status(r[2]), contact_number=r[3],
-                        updated_ms=r[4], merged_to=r[5]) for r in rows]
+                        updated_ms=r[4], merged_to=r[5], email=r[6]) for r in rows]
 
     def read_mark_ms(self, tenant_id: str) -> int | None:
         """Xero's time when the latest read began; None when never read (read all)."""
@@ -63,13 +64,13 @@ class ContactMirror:
     def _upsert(self, tenant_id: str, contacts: list[Contact]) -> None:
         self._conn.executemany(
             "INSERT INTO mirror_contacts (tenant_id, contact_id, name, status, contact_number, "
-            "updated_ms, merged_to) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, "
-            "contact_id) DO UPDATE SET name = excluded.name, status = excluded.status, "
-            "contact_number = excluded.contact_number, updated_ms = excluded.updated_ms, "
-            "merged_to = excluded.merged_to WHERE excluded.updated_ms >= "
-            "mirror_contacts.updated_ms",
+            "updated_ms, merged_to, email) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
+            "(tenant_id, contact_id) DO UPDATE SET name = excluded.name, status = "
+            "excluded.status, contact_number = excluded.contact_number, updated_ms = "
+            "excluded.updated_ms, merged_to = excluded.merged_to, email = excluded.email "
+            "WHERE excluded.updated_ms >= mirror_contacts.updated_ms",
             [(tenant_id, c.contact_id, c.name, c.status.value, c.contact_number, c.updated_ms,
-              c.merged_to) for c in contacts])
+              c.merged_to, c.email) for c in contacts])
 
 
 def _status(value: str) -> ContactStatus:

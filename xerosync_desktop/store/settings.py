@@ -31,12 +31,15 @@ class XeroApp:
 
 @dataclass(frozen=True)
 class SyncSettings:
-    """What Setup saves: the organisation picked, its client file, and Enable Client Sync."""
+    """What Setup saves: the organisation picked, its client file, Enable Client Sync, and
+    whose name wins when a client is linked to a contact named otherwise (`keep_xero_names`:
+    the name already in Xero; else, as the article's sync does, the TimeSolv name)."""
 
     tenant_id: str = ""
     tenant_name: str = ""
     clients_file: str = ""
     client_sync_enabled: bool = False
+    keep_xero_names: bool = False
 
     @property
     def complete(self) -> bool:
@@ -83,6 +86,7 @@ class Settings:
             tenant_name=self.get("tenant_name", tenant_id),
             clients_file=self.get("clients_file", tenant_id),
             client_sync_enabled=self.get("client_sync_enabled", tenant_id) == "1",
+            keep_xero_names=self.get("names", tenant_id) == "xero",
         )
 
     def save_sync_settings(self, settings: SyncSettings) -> None:
@@ -90,5 +94,6 @@ class Settings:
         self.put({"tenant_id": settings.tenant_id})
         self.put({"tenant_name": settings.tenant_name,
                   "clients_file": settings.clients_file,
-                  "client_sync_enabled": "1" if settings.client_sync_enabled else "0"},
+                  "client_sync_enabled": "1" if settings.client_sync_enabled else "0",
+                  "names": "xero" if settings.keep_xero_names else "timesolv"},
                  scope=settings.tenant_id)

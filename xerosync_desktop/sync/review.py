@@ -12,7 +12,7 @@ the overlap is read again and de-duplicated by ContactID).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -42,16 +42,27 @@ class Review:
     rows: tuple[ReviewRow, ...]
     problems: tuple[ClientProblem, ...] = ()
     source: str = ""  # how the client file was read (encoding, delimiter, sheet)
+    added_as_new: frozenset[str] = frozenset()  # clients a person decided to add as new
 
     @property
     def file_summary(self) -> str:
         """`156 clients: 150 to sync, 3 prospects, 3 need attention`."""
         return ClientList(self.clients, self.problems, self.source).summary
 
-    def relinked(self, mappings: dict[str, str]) -> Review:
-        """The same snapshot with other stored links (after Confirm Mappings or a sync)."""
-        return replace(self, rows=tuple(build_review(self.clients, self.contacts, mappings,
-                                                     self.problems)))
+    def relinked(self, mappings: dict[str, str],
+                 added_as_new: Collection[str] | None = None) -> Review:
+        """The same snapshot with other stored links and decisions (after Confirm Mappings,
+        a decision in Mapping or a sync)."""
+        decided = self.added_as_new if added_as_new is None else frozenset(added_as_new)
+        return replace(self, added_as_new=decided, rows=tuple(build_review(
+            self.clients, self.contacts, mappings, self.problems, decided,
+            self.settings.keep_xero_names)))
+
+    def row_of(self, client_id: str) -> ReviewRow | None:
+        """The row of a client (its id as in the file, case and spaces set aside)."""
+        wanted = client_id.strip().casefold()
+        return next((row for row in self.rows if row.client is not None
+                     and row.client_id.strip().casefold() == wanted), None)
 
 
 def countdown(report: Report, should_stop: Callable[[], bool],
@@ -79,12 +90,15 @@ def load_review(settings: SyncSettings, xero: XeroClient, store: Store,
     refresh_mirror(settings.tenant_id, xero, store, report)
     contacts = store.mirror.contacts(settings.tenant_id)
     mappings = store.mappings.for_tenant(settings.tenant_id)
-    rows = build_review(listed.clients, contacts, mappings, listed.problems)
+    added_as_new = frozenset(store.decisions.added_as_new(settings.tenant_id))
+    rows = build_review(listed.clients, contacts, mappings, listed.problems, added_as_new,
+                        settings.keep_xero_names)
     log.info("review loaded: %s (%s), %d Xero contacts, %d stored links", listed.summary,
              listed.source, len(contacts), len(mappings))
     report(Progress(1, 1, f"{listed.summary}; {len(contacts)} Xero contacts."))
     return Review(settings=settings, clients=listed.clients, contacts=tuple(contacts),
-                  rows=tuple(rows), problems=listed.problems, source=listed.source)
+                  rows=tuple(rows), problems=listed.problems, source=listed.source,
+                  added_as_new=added_as_new)
 
 
 def refresh_mirror(tenant_id: str, xero: XeroClient, store: Store, report: Report) -> None:

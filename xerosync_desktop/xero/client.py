@@ -432,6 +432,7 @@ def _contact(sdk: SdkContact) -> Contact:
         contact_number=sdk.contact_number or "",
         updated_ms=int(updated.timestamp() * 1000) if isinstance(updated, datetime) else 0,
         merged_to=str(sdk.merged_to_contact_id or ""),
+        email=sdk.email_address or "",
     )
 
 
