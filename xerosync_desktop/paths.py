@@ -67,6 +67,13 @@ class AppPaths:
         return self.data_dir / "demo-xero.json"
 
 
+def data_folder_error(paths: AppPaths, exc: OSError) -> str:
+    """The sentence for a data folder that cannot be made (the window and `xerosync`)."""
+    return (f"The data folder {paths.data_dir} cannot be created ({exc.strerror or exc}). "
+            "Make it a folder your user can write to, or start with --data-dir pointing to "
+            "one.")
+
+
 def resource_path(*parts: str) -> Path:
     """A file under `resources/`, from a source checkout, an install or a frozen bundle."""
     candidates = [

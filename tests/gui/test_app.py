@@ -60,3 +60,14 @@ def test_a_database_from_a_newer_version_is_explained(tmp_path: Path,
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     assert main(["--data-dir", str(tmp_path)]) == 1
     assert len(shown_errors) == 1 and "newer version of xerosync-desktop" in shown_errors[0]
+
+
+def test_a_data_folder_that_cannot_be_made_is_explained(tmp_path: Path,
+                                                        shown_errors: list[str]) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the data folder should be")
+    assert main(["--data-dir", str(blocker / "data")]) == 1
+    assert len(shown_errors) == 1
+    assert shown_errors[0].startswith(f"The data folder {blocker / 'data' / 'data'} cannot "
+                                      "be created")
+    assert "start with --data-dir pointing to one" in shown_errors[0]

@@ -25,7 +25,7 @@ from .. import __version__
 from ..bootstrap import build_context
 from ..errors import NotConnectedError, UserError
 from ..logsetup import CLI_LOG_FILE_NAME, setup_logging
-from ..paths import AppPaths
+from ..paths import AppPaths, data_folder_error
 from ..store import Store
 from . import commands
 from .arguments import parse_args
@@ -52,8 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         paths.ensure()
     except OSError as exc:
-        console.message(f"The data folder {paths.data_dir} cannot be created "
-                        f"({exc.strerror or exc}). Give --data-dir a folder you can write to.")
+        console.message(data_folder_error(paths, exc))
         return ExitCode.USAGE
     log_file = setup_logging(paths.log_dir, file_name=CLI_LOG_FILE_NAME)
     log.info("xerosync %s: %s", __version__, args.command)

@@ -20,7 +20,7 @@ from .. import __version__
 from ..bootstrap import AppContext, build_context
 from ..errors import UserError
 from ..logsetup import setup_logging
-from ..paths import AppPaths, resource_path
+from ..paths import AppPaths, data_folder_error, resource_path
 from ..store import Store, XeroApp
 from .dialogs import install_excepthook, show_error
 from .main_window import MainWindow
@@ -96,11 +96,17 @@ class Shell:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    paths = (AppPaths.under(args.data_dir) if args.data_dir else AppPaths.default()).ensure()
-    setup_logging(paths.log_dir)
-    log.info("xerosync-desktop %s starting; data in %s", __version__, paths.data_dir)
+    paths = AppPaths.under(args.data_dir) if args.data_dir else AppPaths.default()
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
+    try:
+        paths.ensure()
+    except OSError as exc:
+        print(data_folder_error(paths, exc), file=sys.stderr)
+        show_error(None, data_folder_error(paths, exc))
+        return 1
+    setup_logging(paths.log_dir)
+    log.info("xerosync-desktop %s starting; data in %s", __version__, paths.data_dir)
     app.setApplicationName("xerosync-desktop")
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(DESKTOP_FILE_NAME)
