@@ -12,12 +12,12 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import XeroError
 from .paths import AppPaths, resource_path
 from .sandbox import SandboxOptions, XeroSandbox
 from .store import Store, XeroApp
-from .xero.auth import LoopbackReceiver, revoke_grant
-from .xero.client import XeroClient
+from .xero.auth import LoopbackReceiver
+from .xero.client import Organisation, XeroClient
+from .xero.disconnect import Disconnection, remove_organisation, sign_out
 from .xero.endpoints import XeroEndpoints
 from .xero.keyring_vault import KeyringTokenVault
 from .xero.pacing import Pacing
@@ -41,6 +41,7 @@ class AppContext:
     redirect_port: int = 0  # 0: any free port (a sandbox accepts any loopback address)
     xero_app: XeroApp = field(default_factory=XeroApp)  # the choice saved in Setup
     sign_in_timeout: float = 300  # seconds the browser sign-in may take
+    sign_in_hint_delay: float = 20  # seconds before Setup says what to check if Xero erred
     pacing: Pacing = field(default_factory=Pacing)  # Xero's limits, shared by every job
 
     @property
@@ -57,22 +58,21 @@ class AppContext:
         return LoopbackReceiver(self.redirect_port,
                                 redirect_host="127.0.0.1" if self.is_demo else "localhost")
 
-    def sign_out(self) -> str:
-        """Revoke the grant at Xero (every organisation) and forget its tokens here.
+    def sign_out(self) -> Disconnection:
+        """Disconnect every organisation at Xero, revoke the grant, forget its tokens here.
 
-        The tokens are forgotten even when Xero cannot be reached; the sentence returned
-        then says how to finish at xero.com. Mappings and settings are kept.
+        The tokens are forgotten whatever Xero answers; the sentence returned says what was
+        done and how to check or finish it at xero.com. Mappings and settings are kept.
         """
-        refresh_token = self.vault.newest_refresh_token()
-        note = ""
-        if refresh_token:
-            try:
-                revoke_grant(self.endpoints, self.client_id, refresh_token)
-            except XeroError as exc:
-                note = (f" {exc.message} The app's access can also be removed at xero.com "
-                        "under Settings, Connected Apps.")
-        self.vault.clear()
-        return "Signed out of Xero. Your mappings and settings are kept." + note
+        with self.open_xero() as xero:
+            return sign_out(xero, self.endpoints, self.client_id, self.vault)
+
+    def remove_organisation(self, organisation: Organisation,
+                            connected: list[Organisation]) -> Disconnection:
+        """Disconnect one organisation at Xero; with the last one, sign out as well."""
+        with self.open_xero() as xero:
+            return remove_organisation(xero, organisation, connected, self.endpoints,
+                                       self.client_id, self.vault)
 
     def open_store(self) -> Store:
         """A new connection to the store, for the calling thread only."""

@@ -1,6 +1,9 @@
 """Setup tab: which Xero, connect, pick the organisation and the client file, enable sync.
 
 Public API: SetupTab, CONNECT_TEXT, RECONNECT_TEXT.
+
+Sign out and Remove organisation run xero/disconnect.py in a job and show its sentence; a
+long browser sign-in shows sign_in_hint.py's hint.
 """
 
 from __future__ import annotations
@@ -32,8 +35,10 @@ from ..store import Store, SyncSettings, XeroApp
 from ..timesolv.loader import load_clients
 from ..xero.auth import finish_authorization, start_authorization
 from ..xero.client import Organisation
+from ..xero.disconnect import Disconnection
 from .dialogs import MessageBar, confirm
 from .job_tab import JobTab
+from .sign_in_hint import SignInHint
 from .xero_app_box import XeroAppBox
 
 CONNECT_TEXT = "Connect to Xero"
@@ -47,6 +52,7 @@ class SetupTab(JobTab):
     """Sync Setup: the seed's first screen, plus the connection to the firm's Xero."""
 
     connect_finished = Signal(bool)  # True when the organisations were listed
+    disconnect_finished = Signal(bool)  # Sign out or Remove organisation: False if refused
     connection_changed = Signal(bool)  # True while organisations are listed
     settings_saved = Signal(object)  # SyncSettings
     review_requested = Signal()
@@ -69,6 +75,7 @@ class SetupTab(JobTab):
         self.xero_app_box.edited.connect(self._refresh)
         self.connection_label = QLabel("Not connected to Xero.")
         self.connection_label.setWordWrap(True)
+        self.sign_in_hint = SignInHint()
         self.connect_button = QPushButton(CONNECT_TEXT)
         self.connect_button.clicked.connect(self._on_connect_clicked)
         self.sign_out_button = QPushButton("Sign out")
@@ -136,6 +143,7 @@ class SetupTab(JobTab):
         connect_row.addWidget(self.connect_button)
         connect_row.addWidget(self.sign_out_button)
         xero_form.addRow(connect_row)
+        xero_form.addRow(self.sign_in_hint)
         organisation_row = QHBoxLayout()
         organisation_row.addWidget(self.organisation_combo, 1)
         organisation_row.addWidget(self.remove_button)
@@ -291,6 +299,8 @@ class SetupTab(JobTab):
         self._signing_in = True
         self._jobs.start(connect, self._on_connected, self._on_connect_failed)
         self.connection_label.setText("Waiting for you to sign in to Xero in your browser…")
+        if not ctx.is_demo:
+            self.sign_in_hint.start(ctx.client_id, request.redirect_uri, ctx.sign_in_hint_delay)
         if not QDesktopServices.openUrl(QUrl(request.url)):
             self.message_bar.show_message(
                 "Your web browser could not be opened. Open this address in it to sign in:\n"
@@ -299,6 +309,7 @@ class SetupTab(JobTab):
     def _on_connected(self, organisations: object) -> None:
         assert isinstance(organisations, list)
         self._signing_in = False
+        self.sign_in_hint.stop()
         self._reconnect = False
         self._stored_grant = True
         self._set_organisations(organisations)
@@ -322,6 +333,7 @@ class SetupTab(JobTab):
 
     def _on_connect_failed(self, message: str) -> None:
         self._signing_in = False
+        self.sign_in_hint.stop()
         self._stored_grant = self._stored_grant or self._ctx.vault.has_token()
         if self._reconnect:
             self.connection_label.setText(RECONNECT_NOTE)
@@ -342,20 +354,21 @@ class SetupTab(JobTab):
                 f"Disconnect {organisation.name} from this app? Xero keeps all its data, "
                 "and the app keeps its mappings for a later reconnect."):
             return
-        ctx = self._ctx
+        ctx, connected = self._ctx, list(self._organisations)
 
-        def remove(_report: Callable[[object], None],
-                   _stop: Callable[[], bool]) -> list[Organisation]:
-            with ctx.open_xero() as xero:
-                xero.remove_connection(organisation)
-                return xero.connections()
+        def remove(_report: Callable[[object], None], _stop: Callable[[], bool]) -> object:
+            return ctx.remove_organisation(organisation, connected)
 
-        def removed(organisations: object) -> None:
-            self._on_connected(organisations)
-            self.message_bar.show_message(f"{organisation.name} was disconnected from this "
-                                          "app. Its mappings are kept.", "success")
+        def removed(result: object) -> None:
+            assert isinstance(result, Disconnection)
+            if result.signed_out:  # it was the last one
+                self._on_signed_out(result)
+                return
+            self._on_connected(list(result.remaining))
+            self.message_bar.show_message(result.message, "success")
+            self.disconnect_finished.emit(True)
 
-        self._jobs.start(remove, removed, self.message_bar.show_error)
+        self._jobs.start(remove, removed, self._on_disconnect_failed)
 
     def _on_sign_out_clicked(self) -> None:
         if not confirm(self, "Sign out of Xero",
@@ -364,17 +377,23 @@ class SetupTab(JobTab):
             return
         ctx = self._ctx
 
-        def sign_out(_report: Callable[[object], None], _stop: Callable[[], bool]) -> str:
+        def sign_out(_report: Callable[[object], None], _stop: Callable[[], bool]) -> object:
             return ctx.sign_out()
 
-        self._jobs.start(sign_out, self._on_signed_out, self.message_bar.show_error)
+        self._jobs.start(sign_out, self._on_signed_out, self._on_disconnect_failed)
 
-    def _on_signed_out(self, message: object) -> None:
+    def _on_signed_out(self, result: object) -> None:
+        assert isinstance(result, Disconnection)
         self._reconnect = False
         self._stored_grant = False
         self._set_organisations([])
         self.connection_label.setText("Not connected to Xero.")
-        self.message_bar.show_message(str(message), "success")
+        self.message_bar.show_message(result.message, "success" if result.complete else "info")
+        self.disconnect_finished.emit(True)
+
+    def _on_disconnect_failed(self, message: str) -> None:
+        self.message_bar.show_error(message)
+        self.disconnect_finished.emit(False)
 
     # -- organisation, file, save ---------------------------------------------------------
 
