@@ -77,6 +77,7 @@ def test_the_upgrade_to_merges_and_emails_reads_every_organisation_again(tmp_pat
     conn = sqlite3.connect(path)  # as version 3 left it: no merged_to, a read mark
     conn.execute("ALTER TABLE mirror_contacts DROP COLUMN merged_to")
     conn.execute("ALTER TABLE mirror_contacts DROP COLUMN email")
+    conn.execute("ALTER TABLE mirror_contacts DROP COLUMN details")
     conn.execute("DROP TABLE decisions")
     conn.execute("INSERT INTO mirror_reads VALUES ('t', 5000, '2026-01-01T00:00:00+00:00')")
     conn.execute("PRAGMA user_version = 3")

@@ -82,6 +82,8 @@ class Contact:
     updated_ms: int = field(default=0, compare=False)  # UpdatedDateUTC, ms since the epoch
     merged_to: str = ""  # MergedToContactID: merged in Xero into that contact (and archived)
     email: str = ""  # EmailAddress, for suggestions
+    # the product's fields as Xero holds them (changes.owned_fields), for the preview
+    details: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @property
     def is_archived(self) -> bool:

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
+from .changes import Change, field_changes
 from .fingerprint import fingerprint
 from .model import Address, Client, Contact, ContactDraft, Phone, ReviewRow, Status
 from .names import NAME_MAX_LENGTH, xero_name
@@ -42,6 +43,7 @@ class PlannedItem:
     client: Client
     draft: ContactDraft | None = None
     reason: str = ""
+    changes: tuple[Change, ...] = ()  # an update's fields that differ from what Xero holds
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +119,8 @@ def plan_sync(rows: Sequence[ReviewRow], sent: Mapping[str, str] | None = None,
             settled.append(PlannedItem(Action.UNCHANGED, client, draft, (
                 "Nothing changed since the last sync.")))
         elif existing:
-            updates.append(PlannedItem(Action.UPDATE, client, draft))
+            updates.append(PlannedItem(Action.UPDATE, client, draft, changes=tuple(
+                field_changes(draft, dict(existing.details)))))
         else:
             creates.append(PlannedItem(Action.CREATE, client, draft))
     return SyncPlan(updates=tuple(_batched(updates, batch_size)),

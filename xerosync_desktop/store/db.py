@@ -131,6 +131,12 @@ _MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (tenant_id, client_id)
     );
     """,
+    # 6: the fields the product owns, as Xero holds them (JSON), so a preview can say what an
+    # update changes; read in full once more
+    """
+    ALTER TABLE mirror_contacts ADD COLUMN details TEXT NOT NULL DEFAULT '[]';
+    DELETE FROM mirror_reads;
+    """,
 )
 
 SCHEMA_VERSION = len(_MIGRATIONS)

@@ -11,6 +11,7 @@ which Xero returns only on paged reads like these.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -27,11 +28,12 @@ class ContactMirror:
     def contacts(self, tenant_id: str) -> list[Contact]:
         """Every mirrored contact, oldest change first."""
         rows = self._conn.execute(
-            "SELECT contact_id, name, status, contact_number, updated_ms, merged_to, email "
-            "FROM mirror_contacts WHERE tenant_id = ? ORDER BY updated_ms, contact_id",
+            "SELECT contact_id, name, status, contact_number, updated_ms, merged_to, email, "
+            "details FROM mirror_contacts WHERE tenant_id = ? ORDER BY updated_ms, contact_id",
             (tenant_id,))
         return [Contact(contact_id=r[0], name=r[1], status=_status(r[2]), contact_number=r[3],
-                        updated_ms=r[4], merged_to=r[5], email=r[6]) for r in rows]
+                        updated_ms=r[4], merged_to=r[5], email=r[6], details=_details(r[7]))
+                for r in rows]
 
     def read_mark_ms(self, tenant_id: str) -> int | None:
         """Xero's time when the latest read began; None when never read (read all)."""
@@ -64,13 +66,22 @@ class ContactMirror:
     def _upsert(self, tenant_id: str, contacts: list[Contact]) -> None:
         self._conn.executemany(
             "INSERT INTO mirror_contacts (tenant_id, contact_id, name, status, contact_number, "
-            "updated_ms, merged_to, email) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
-            "(tenant_id, contact_id) DO UPDATE SET name = excluded.name, status = "
+            "updated_ms, merged_to, email, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON "
+            "CONFLICT (tenant_id, contact_id) DO UPDATE SET name = excluded.name, status = "
             "excluded.status, contact_number = excluded.contact_number, updated_ms = "
-            "excluded.updated_ms, merged_to = excluded.merged_to, email = excluded.email "
-            "WHERE excluded.updated_ms >= mirror_contacts.updated_ms",
+            "excluded.updated_ms, merged_to = excluded.merged_to, email = excluded.email, "
+            "details = excluded.details WHERE excluded.updated_ms >= mirror_contacts.updated_ms",
             [(tenant_id, c.contact_id, c.name, c.status.value, c.contact_number, c.updated_ms,
-              c.merged_to, c.email) for c in contacts])
+              c.merged_to, c.email, json.dumps(c.details, ensure_ascii=False))
+             for c in contacts])
+
+
+def _details(text: str) -> tuple[tuple[str, str], ...]:
+    try:
+        pairs = json.loads(text)
+    except ValueError:
+        return ()
+    return tuple((str(label), str(value)) for label, value in pairs)
 
 
 def _status(value: str) -> ContactStatus:

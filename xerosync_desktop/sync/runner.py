@@ -15,14 +15,14 @@ was sent (core/answers.py).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
 from ..core.answers import Answer, answers_fit
 from ..core.fingerprint import batch_key, fingerprint
 from ..core.model import Contact, Status
-from ..core.planner import Action, PlannedItem, plan_sync
+from ..core.planner import Action, PlannedItem
 from ..errors import (
     AuthorizationError,
     CancelledError,
@@ -35,6 +35,7 @@ from ..errors import (
 from ..store import Store, SyncSettings
 from ..xero.client import WriteResult, XeroClient
 from .events import Level, Progress, RunStarted, RunSummary
+from .preview import differences, plan_digest, plan_for
 from .review import Report, Review, countdown, load_review, refresh_mirror
 from .run_state import RunState
 from .settling import follow_merges, reconcile, settle_by_lookup
@@ -47,6 +48,7 @@ NEEDS_ATTENTION = Status.NEEDS_ATTENTION.label  # the log's Action for a row set
 
 def sync_clients(settings: SyncSettings, xero: XeroClient, store: Store, report: Report,
                  should_stop: Callable[[], bool], holder: str = "the xerosync app",
+                 previewed: Mapping[str, tuple[str, str]] | None = None,
                  ) -> RunSummary:
     """Take the organisation's run lock, bring the mirror up to date, plan and run."""
     if not settings.client_sync_enabled:
@@ -64,12 +66,17 @@ def sync_clients(settings: SyncSettings, xero: XeroClient, store: Store, report:
         if lock.recovered is not None:
             notes.append(f"The previous sync, by {lock.recovered.describe()}, ended without "
                          "finishing; this run picks up where it stopped.")
-        return run_plan(review, xero, store, report, should_stop, notes)
+        return run_plan(review, xero, store, report, should_stop, notes, previewed)
 
 
 def run_plan(review: Review, xero: XeroClient, store: Store, report: Report,
-             should_stop: Callable[[], bool], notes: Sequence[str] = ()) -> RunSummary:
-    """Settle open intents, plan from the review, send the batches, settle the rest."""
+             should_stop: Callable[[], bool], notes: Sequence[str] = (),
+             previewed: Mapping[str, tuple[str, str]] | None = None) -> RunSummary:
+    """Settle open intents, plan from the review, send the batches, settle the rest.
+
+    `previewed` is the digest of the preview the user agreed to (preview.py): a client the
+    plan now treats otherwise (Xero or the file changed in between) is said in the log.
+    """
     settings = review.settings
     started = datetime.now(UTC)
     run = RunState(store.runs.start(settings.tenant_id, settings.tenant_name, settings.clients_file,
@@ -83,7 +90,9 @@ def run_plan(review: Review, xero: XeroClient, store: Store, report: Report,
     if reconcile(run, review):
         review = review.relinked(store.mappings.for_tenant(settings.tenant_id))
     follow_merges(run, review)
-    plan = plan_sync(review.rows, store.mappings.fingerprints(settings.tenant_id))
+    plan = plan_for(review, store)
+    if previewed is not None:
+        _say_differences(run, review, previewed, plan_digest(plan))
     total = plan.client_count
     creates = sum(len(b) for b in plan.creates)
     updates = sum(len(b) for b in plan.updates)
@@ -201,13 +210,33 @@ def _record(run: RunState, batch: tuple[PlannedItem, ...], results: list[WriteRe
             if item.action is Action.CREATE:
                 text, action = f"Added to Xero as '{item.draft.name}'.", "Created"
             else:
-                text, action = f"Updated in Xero as '{item.draft.name}'.", "Updated"
+                changed = "; ".join(change.text for change in item.changes)
+                text, action = (f"Updated in Xero as '{item.draft.name}'"
+                                f"{f' ({changed})' if changed else ''}.", "Updated")
             run.entry(Level.INFO, action, text, item, result.contact_id)
         else:
             run.counts[Action.FAIL] += 1
             run.entry(Level.ERROR, "Failed", "Xero refused it: " + " ".join(result.messages),
                       item, item.draft.contact_id)
     return links, fingerprints, saved
+
+
+def _say_differences(run: RunState, review: Review, previewed: Mapping[str, tuple[str, str]],
+                     planned: Mapping[str, tuple[str, str]]) -> None:
+    """One warning per client the run now plans otherwise than the preview showed."""
+    names = {client.client_id: client.name for client in review.clients}
+    changed = differences(previewed, dict(planned))
+    if not changed:
+        return
+    run.entry(Level.WARNING, "Changed", f"Xero or the client file changed since the preview: "
+              f"{len(changed)} clients are now sent otherwise than previewed (listed below).")
+    for client_id in changed:
+        before = previewed.get(client_id, ("not in the preview", ""))[0]
+        after = planned.get(client_id, ("no longer in the client file", ""))[0]
+        what = f"previewed: {before}; now: {after}" if before != after else \
+            f"{after}, with other values than previewed"
+        run.entry(Level.WARNING, "Changed", f"Since the preview: {what}.",
+                  client=(client_id, names.get(client_id, "")))
 
 
 def _catch_up(run: RunState, xero: XeroClient) -> None:

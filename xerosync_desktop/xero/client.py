@@ -39,7 +39,8 @@ from xero_python.exceptions import (
 )
 from xero_python.identity import IdentityApi
 
-from ..core.model import Contact, ContactDraft, ContactStatus
+from ..core.changes import owned_fields
+from ..core.model import Address, Contact, ContactDraft, ContactStatus, Phone
 from ..errors import (
     AuthorizationError,
     OrganisationAccessError,
@@ -419,6 +420,22 @@ def _duration(seconds: int) -> str:
     return f"about {round(seconds / 3600)} hours"
 
 
+def _held(sdk: SdkContact) -> tuple[tuple[str, str], ...]:
+    """The product's fields of a contact as Xero holds them (changes.owned_fields)."""
+    phones = tuple(Phone(str(p.phone_type), p.phone_number) for p in sdk.phones or ()
+                   if p.phone_type and p.phone_number)
+    pobox = next((a for a in sdk.addresses or () if str(a.address_type) == "POBOX"), None)
+    address = Address() if pobox is None else Address(
+        lines=tuple(line for line in (pobox.address_line1, pobox.address_line2,
+                                      pobox.address_line3, pobox.address_line4) if line),
+        city=pobox.city or "", region=pobox.region or "", postal_code=pobox.postal_code or "",
+        country=pobox.country or "")
+    held = ContactDraft(name=sdk.name or "", contact_number=sdk.contact_number or "",
+                        first_name=sdk.first_name or "", last_name=sdk.last_name or "",
+                        email=sdk.email_address or "", phones=phones, address=address)
+    return tuple(owned_fields(held).items())
+
+
 def _contact(sdk: SdkContact) -> Contact:
     status = str(sdk.contact_status or "ACTIVE")
     updated = sdk.updated_date_utc
@@ -433,6 +450,7 @@ def _contact(sdk: SdkContact) -> Contact:
         updated_ms=int(updated.timestamp() * 1000) if isinstance(updated, datetime) else 0,
         merged_to=str(sdk.merged_to_contact_id or ""),
         email=sdk.email_address or "",
+        details=_held(sdk),
     )
 
 
