@@ -75,8 +75,9 @@ def test_dry_run_prints_the_plan_and_writes_nothing(cli: Cli, xero: XeroSandbox)
 
     assert result.code == 0, result.err
     lines = result.out.splitlines()
-    assert len(lines) == 37  # one per client, then the counts
-    assert lines[0].split() == ["Update", "00010", "Acme", "Holdings", "LLC"]
+    assert len([line for line in lines if not line.startswith(" ")]) == 37  # a client each,
+    assert lines[0].split() == ["Update", "00010", "Acme", "Holdings", "LLC"]  # then counts
+    assert lines[1].startswith("        ")  # the first of the update's field changes
     assert "Update  00070  John  Smith (as 'John _Smith')" in lines
     assert any(line.startswith("Create") and "Brightline Media Co." in line for line in lines)
     assert any(line.startswith("Skip") and "Harbor View Dental: Prospect" in line
@@ -134,3 +135,40 @@ def test_progress_is_plain_lines_on_stderr_without_a_terminal(
     assert "36 of 36 clients" in progress
     assert len(progress) == len(set(progress))  # each line once
     assert not any("of 36 clients" in line for line in result.out.splitlines())
+
+
+def test_dry_run_prints_each_update_s_field_changes_and_the_sync_makes_them(
+        cli: Cli, xero: XeroSandbox) -> None:
+    dry = cli("sync", "--dry-run", "--sandbox", xero.url, "--org", US, "--clients", SAMPLE)
+
+    assert dry.code == 0, dry.err
+    lines = dry.out.splitlines()
+    acme = lines.index("Update  00010  Acme Holdings LLC")
+    assert lines[acme + 1:acme + 7] == [
+        "        Client ID: (empty) -> 00010",
+        "        Last name: Morgan -> Archer",
+        "        Email: billing@acmeholdings.example -> accounts@acmeholdings.example",
+        "        Phone: 512-555-0101 -> 512-555-0110",
+        "        Address: PO Box 100 -> 100 Congress Ave, Suite 400",
+        "        Country: (empty) -> United States",
+    ]
+    assert lines[acme + 7].startswith("Update  00020  Baker & Sons Plumbing")
+    assert "        Name: DELTA Dental Group -> Delta Dental Group" in lines
+    assert names(xero)["Acme Holdings LLC"]["EmailAddress"] == "billing@acmeholdings.example"
+
+    synced = cli("sync", "--sandbox", xero.url, "--org", US, "--clients", SAMPLE)
+
+    assert synced.code == 0, synced.err
+    held = names(xero)
+    acme_held = held["Acme Holdings LLC"]
+    assert (acme_held["ContactNumber"], acme_held["LastName"], acme_held["EmailAddress"]) == (
+        "00010", "Archer", "accounts@acmeholdings.example")
+    assert [p["PhoneNumber"] for p in acme_held["Phones"] if p["PhoneType"] == "DEFAULT"
+            ] == ["512-555-0110"]
+    assert "Delta Dental Group" in held and "DELTA Dental Group" not in held
+
+    again = cli("sync", "--dry-run", "--sandbox", xero.url, "--org", US, "--clients", SAMPLE)
+
+    assert again.code == 0, again.err
+    assert not any(line.startswith(" ") for line in again.out.splitlines())  # nothing to change
+    assert "Same    00010  Acme Holdings LLC: Nothing changed since the last sync." in again.out

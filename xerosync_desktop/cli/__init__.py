@@ -4,12 +4,15 @@ Public API: main().
 
     xerosync review  --clients FILE --out REVIEW.xlsx
     xerosync confirm --clients FILE
+    xerosync link    --client ID (--suggested | --contact CONTACTID | --new) [--clients FILE]
+    xerosync unlink  --client ID [--clients FILE]
     xerosync sync    --clients FILE [--log LOG.xlsx] [--dry-run]
     xerosync status
     (each with --demo | --sandbox URL, --org NAME|ID, --data-dir DIR)
 
 The same composition root, store and jobs as the desktop app. Progress goes to stderr,
-results to stdout; the exit status says how it went (see `exit_codes`). A UserError is
+results to stdout; `link` and `unlink` make the Mapping tab's decisions (they read Xero and
+send nothing). The exit status says how it went (see `exit_codes`). A UserError is
 printed as its sentence, never as a traceback; anything else is logged to the log file,
 which the message names.
 """
@@ -27,7 +30,7 @@ from ..errors import NotConnectedError, UserError
 from ..logsetup import CLI_LOG_FILE_NAME, setup_logging
 from ..paths import AppPaths, data_folder_error
 from ..store import Store
-from . import commands
+from . import commands, decisions
 from .arguments import parse_args
 from .connection import DEMO_CHOSEN_TEXT, connect, job_settings, pick_organisation
 from .console import Console
@@ -102,6 +105,11 @@ def _run(args: argparse.Namespace, paths: AppPaths, console: Console) -> ExitCod
                 return commands.review(settings, xero, store, console, out)
             if args.command == "confirm":
                 return commands.confirm(settings, xero, store, console)
+            if args.command == "link":
+                return decisions.link(settings, xero, store, console, args.client,
+                                      args.contact, args.suggested, args.new)
+            if args.command == "unlink":
+                return decisions.unlink(settings, xero, store, console, args.client)
             if args.dry_run:
                 return commands.dry_run(settings, xero, store, console)
             return commands.sync(settings, xero, store, console, log_path)

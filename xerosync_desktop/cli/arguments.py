@@ -1,4 +1,4 @@
-"""The command line of `xerosync`: four subcommands and the options saying where Xero is.
+"""The command line of `xerosync`: six subcommands and the options saying where Xero is.
 
 Public API: build_parser(), parse_args().
 
@@ -23,9 +23,11 @@ exit status:
   0  everything was done
   1  not everything was done: some contacts failed, rows of the client file need
      attention (listed, not synced; a dry run lists them and exits 0), or the run
-     stopped early (cancelled,
-     Xero's per-minute limit, Xero unreachable) or failed unexpectedly
-  2  bad input or usage (arguments, client file, --org, client sync not enabled)
+     stopped early (cancelled, Xero's per-minute limit, Xero unreachable) or failed
+     unexpectedly. Possible matches waiting for a decision are skipped (listed)
+     without changing the status.
+  2  bad input or usage (arguments, client file, --org, client sync not enabled, a
+     link or unlink that cannot be made: unknown client or contact, no suggestion)
   3  not connected to Xero, or the authorisation was refused
   4  Xero's daily limit was reached: nothing is lost, run again later
 130  stopped at once by a second Ctrl+C
@@ -57,6 +59,11 @@ def _add_clients_option(parser: argparse.ArgumentParser) -> None:
                              "picked in Setup for the organisation)")
 
 
+def _add_client_id_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--client", metavar="ID", required=True,
+                        help="the client's ID, as in the client file")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="xerosync", description=DESCRIPTION, epilog=EPILOG,
@@ -68,7 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     review = commands.add_parser(
         "review", help="write the mapping review of clients and Xero contacts to Excel",
         description="Read the client file and Xero's contacts, pair them, and write the "
-                    "review workbook. Changes nothing.")
+                    "review workbook; list the Possible matches waiting for a decision "
+                    "(see link). Changes nothing.")
     _add_clients_option(review)
     review.add_argument("--out", type=Path, metavar="REVIEW.xlsx", required=True,
                         help="the workbook to write")
@@ -78,6 +86,31 @@ def build_parser() -> argparse.ArgumentParser:
         description="Store the Xero ContactID of every Matched client, as Confirm Mappings "
                     "does. Sends nothing to Xero.")
     _add_clients_option(confirm)
+
+    link = commands.add_parser(
+        "link", help="decide a client's contact: the suggested one, another, or a new one",
+        description="Decide what a client becomes in Xero, as the Mapping tab does: "
+                    "--suggested accepts the contact suggested for a Possible match, "
+                    "--contact links it to any contact of the organisation by its Xero "
+                    "ContactID (the review workbook lists them), --new adds it as a new "
+                    "contact at the next sync. Stored at once; sends nothing to Xero.")
+    _add_client_id_option(link)
+    decision = link.add_mutually_exclusive_group(required=True)
+    decision.add_argument("--contact", metavar="CONTACTID",
+                          help="link the client to this Xero contact")
+    decision.add_argument("--suggested", action="store_true",
+                          help="link the client to the contact suggested for it")
+    decision.add_argument("--new", action="store_true",
+                          help="add the client as a new contact at the next sync")
+    _add_clients_option(link)
+
+    unlink = commands.add_parser(
+        "unlink", help="forget a client's link or decision: it is matched again",
+        description="Forget the link or the decision stored for a client, as Unlink in "
+                    "the Mapping tab does: it is paired by the usual rules again (and may "
+                    "become a Possible match). Sends nothing to Xero.")
+    _add_client_id_option(unlink)
+    _add_clients_option(unlink)
 
     sync = commands.add_parser(
         "sync", help="create and update the clients' contacts in Xero",
@@ -98,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "organisation picked in Setup, its settings, mappings and last run. "
                     "Does not go to Xero.")
 
-    for sub in (review, confirm, sync, commands.choices["status"]):
+    for sub in (review, confirm, link, unlink, sync, commands.choices["status"]):
         _add_where_options(sub, defaults=False)
     return parser
 

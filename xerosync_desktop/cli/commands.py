@@ -13,22 +13,25 @@ from collections import Counter
 from pathlib import Path
 
 from ..core.model import ReviewRow, Status
-from ..core.planner import Action, plan_sync
+from ..core.planner import Action, PlannedItem
 from ..errors import UserError
 from ..excel.export import write_log, write_review
 from ..excel.output_path import checked_output
 from ..store import Store, SyncSettings
-from ..sync.events import RunSummary
+from ..sync.events import LogEntry, RunSummary, SyncEvent
+from ..sync.preview import preview_sync
 from ..sync.review import Review, confirm_mappings, load_review
 from ..sync.runner import sync_clients
 from ..xero.client import XeroClient
 from .connection import require_client_sync
 from .console import Console
+from .decisions import HOW_TO_DECIDE, print_possible_matches, waiting_text
 from .exit_codes import ExitCode, UsageError, code_for_summary
 from .interrupts import StopOnSignals
 
 log = logging.getLogger(__name__)
 
+_WAITING = "Waiting for a decision"  # how the planner's skip of a Possible match begins
 _DRY_RUN_LABELS = {Action.CREATE: "Create", Action.UPDATE: "Update", Action.SKIP: "Skip",
                    Action.FAIL: "Fail", Action.UNCHANGED: "Same"}
 
@@ -54,6 +57,7 @@ def review(settings: SyncSettings, xero: XeroClient, store: Store, console: Cons
                    f"{len(loaded.contacts)} Xero contacts. Written to {out}.")
     _print_statuses(console, loaded.rows)
     _print_attention(console, loaded)
+    print_possible_matches(console, loaded)
     return ExitCode.OK
 
 
@@ -76,30 +80,42 @@ def confirm(settings: SyncSettings, xero: XeroClient, store: Store,
 
 def dry_run(settings: SyncSettings, xero: XeroClient, store: Store,
             console: Console) -> ExitCode:
-    """Print what a sync would do, client by client, then the counts; only reads Xero."""
+    """Print what a sync would do, client by client (an update with the fields it changes),
+    then the counts; only reads Xero. The plan is the one a sync runs (`preview_sync`)."""
     require_client_sync(settings)
     loaded = load_review(settings, xero, store, console.report)
-    plan = plan_sync(loaded.rows, store.mappings.fingerprints(settings.tenant_id))
-    items = [item for batch in plan.batches for item in batch] + list(plan.settled)
-    items.sort(key=lambda item: item.client.source_row or 0)
+    preview = preview_sync(loaded, store)
+    items = sorted((*preview.sent, *preview.plan.settled),
+                   key=lambda item: item.client.source_row or 0)
     width = max((len(item.client.client_id) for item in items), default=0)
     for item in items:
-        line = f"{_DRY_RUN_LABELS[item.action]:<6}  {item.client.client_id:<{width}}  " \
-               f"{item.client.name}"
-        if item.draft is not None and item.draft.name != item.client.name:
-            line += f" (as '{item.draft.name}')"
-        if item.reason:
-            line += f": {item.reason}"
-        console.result(line)
+        _print_planned(console, item, width)
     _print_attention(console, loaded)
-    counts = Counter(item.action for item in items)
-    counts[Action.SKIP] += len(loaded.problems)  # as a sync counts them: skipped, and why
-    attention = f" ({len(loaded.problems)} need attention)" if loaded.problems else ""
-    console.result(f"Dry run for {settings.tenant_name}: {counts[Action.CREATE]} to create, "
-                   f"{counts[Action.UPDATE]} to update, {counts[Action.UNCHANGED]} unchanged, "
-                   f"{counts[Action.SKIP]} to skip{attention}, "
-                   f"{counts[Action.FAIL]} would fail. Nothing was sent to Xero.")
+    print_possible_matches(console, loaded)
+    c = preview.counts
+    why = ", ".join(part for part in (
+        f"{c['attention']} need attention" if c["attention"] else "",
+        f"{c['waiting']} waiting for a decision" if c["waiting"] else "") if part)
+    console.result(f"Dry run for {settings.tenant_name}: {c['add']} to create, "
+                   f"{c['update']} to update, {c['unchanged']} unchanged, "
+                   f"{c['skipped']} to skip{f' ({why})' if why else ''}, "
+                   f"{c['fail']} would fail. Nothing was sent to Xero.")
     return ExitCode.OK
+
+
+def _print_planned(console: Console, item: PlannedItem, width: int) -> None:
+    """A dry run's line for one client; an update's field changes on indented lines."""
+    line = f"{_DRY_RUN_LABELS[item.action]:<6}  {item.client.client_id:<{width}}  " \
+           f"{item.client.name}"
+    if item.draft is not None and item.draft.name != item.client.name:
+        line += f" (as '{item.draft.name}')"
+    if item.reason:
+        line += f": {item.reason}"
+    console.result(line)
+    if item.action is Action.UPDATE:
+        for text in [change.text for change in item.changes] or [
+                "No field differs from Xero: sent again to record this sync"]:
+            console.result(f"{'':<8}{text}")
 
 
 def sync(settings: SyncSettings, xero: XeroClient, store: Store, console: Console,
@@ -109,9 +125,18 @@ def sync(settings: SyncSettings, xero: XeroClient, store: Store, console: Consol
     The log workbook is written however the run ends, once the store holds the run.
     """
     require_client_sync(settings)
+    waiting = 0
+
+    def report(event: SyncEvent) -> None:
+        nonlocal waiting
+        if isinstance(event, LogEntry) and event.action == Action.SKIP.value \
+                and event.message.startswith(_WAITING):
+            waiting += 1
+        console.report(event)
+
     try:
         with StopOnSignals() as should_stop:
-            summary = sync_clients(settings, xero, store, console.report, should_stop,
+            summary = sync_clients(settings, xero, store, report, should_stop,
                                    holder="the xerosync command")
     except BaseException:
         if log_path is not None and console.run_id is not None:
@@ -119,7 +144,7 @@ def sync(settings: SyncSettings, xero: XeroClient, store: Store, console: Consol
         raise
     saved = log_path is None or (console.run_id is not None
                                  and _write_log(store, console, console.run_id, log_path))
-    _print_summary(console, summary)
+    _print_summary(console, summary, waiting)
     if log_path is not None and saved:
         console.result(f"Log of the run written to {log_path}.")
     code = code_for_summary(summary)
@@ -139,8 +164,12 @@ def _write_log(store: Store, console: Console, run_id: int, path: Path) -> bool:
     return True
 
 
-def _print_summary(console: Console, summary: RunSummary) -> None:
+def _print_summary(console: Console, summary: RunSummary, waiting: int) -> None:
     console.result(summary.text)
+    if waiting:
+        console.result(f"{waiting_text(waiting)} waiting for a decision (listed above), so "
+                       f"not added: decide each with {HOW_TO_DECIDE} (or in the app's "
+                       "Mapping tab), then run xerosync sync again.")
     if summary.stopped_by == "day_limit":
         console.result("Xero's daily limit for this organisation is used up. Everything done "
                        "so far is kept: run xerosync sync again once the wait above is over.")

@@ -4,7 +4,8 @@ Public API: show_status().
 
 Which Xero the app talks to, whether a connection is stored, the organisation picked in
 Setup (or `--org`, by tenant id or that organisation's name) with its settings, how many
-mappings it has and how its last run ended. No sandbox is started and no call is made.
+mappings and add-as-new decisions it has and how its last run ended. No sandbox is started
+and no call is made.
 """
 
 from __future__ import annotations
@@ -83,15 +84,20 @@ def _organisation_lines(console: Console, store: Store, wanted: str | None,
     else:
         enabled = "not enabled (tick Enable Client Sync in Setup and click Save)"
     _line(console, "Client sync", enabled)
-    _line(console, "Mappings", f"{len(store.mappings.for_tenant(tenant_id))} stored")
+    added = len(store.decisions.added_as_new(tenant_id))
+    _line(console, "Mappings", f"{len(store.mappings.for_tenant(tenant_id))} stored"
+          + (f"; {added} client{'s' if added != 1 else ''} to be added as new" if added else ""))
     _line(console, "Last run", _run_text(last_run))
 
 
 def _known(store: Store, tenant_id: str) -> bool:
-    """Whether the store holds anything for this tenant id: settings, mappings or runs."""
+    """Whether the store holds anything for this tenant id: settings, mappings, decisions,
+    runs or contacts read from it."""
     return bool(store.settings.get("tenant_name", tenant_id)
                 or store.mappings.for_tenant(tenant_id)
-                or store.runs.latest(tenant_id))
+                or store.decisions.added_as_new(tenant_id)
+                or store.runs.latest(tenant_id)
+                or store.mirror.read_mark_ms(tenant_id))
 
 
 def _run_text(run: RunRecord | None) -> str:
