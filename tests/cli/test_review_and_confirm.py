@@ -9,7 +9,7 @@ from xerosync_desktop.sandbox import XeroSandbox
 from .conftest import SAMPLE, US, Cli
 
 REVIEW_HEADER = ["Source Row", "Client ID", "TimeSolv Client", "Name in Xero", "Xero Contact",
-                 "Xero ContactID", "Status", "Note"]
+                 "Xero ContactID", "Status", "Note", "Suggested Xero contact", "Suggestion reason"]
 
 
 def review(cli: Cli, xero: XeroSandbox, name: str) -> tuple[dict[str, str], list[str]]:

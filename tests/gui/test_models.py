@@ -18,7 +18,14 @@ from xerosync_desktop.core.model import (
     Status,
 )
 from xerosync_desktop.gui.log_model import LiveLogModel
-from xerosync_desktop.gui.review_model import ReviewFilterProxy, ReviewTableModel, RowRole
+from xerosync_desktop.gui.review_model import (
+    ReviewColumn,
+    ReviewFilterProxy,
+    ReviewTableModel,
+    RowRole,
+    SortRole,
+)
+from xerosync_desktop.review_columns import COLUMNS
 from xerosync_desktop.sync.events import Level, LogEntry
 
 
@@ -56,6 +63,97 @@ def test_proxy_filters_by_status_and_words() -> None:
     proxy.set_search("c9")
     assert [proxy.index(r, 4).data() for r in range(proxy.rowCount())] == ["Old"]
     assert proxy.headerData(6, Qt.Orientation.Horizontal) == "Status"
+
+
+def test_review_model_headers_are_the_shared_columns() -> None:
+    model = ReviewTableModel()
+    headers = [model.headerData(i, Qt.Orientation.Horizontal)
+               for i in range(model.columnCount())]
+    assert headers == [column.header for column in COLUMNS]
+    assert headers[ReviewColumn.NOTE:] == ["Note", "Suggested Xero contact", "Suggestion reason"]
+    assert ReviewColumn.SOURCE_ROW == 0 and ReviewColumn.STATUS == 6
+
+
+def shown(proxy: ReviewFilterProxy, column: ReviewColumn) -> list[str]:
+    return [proxy.index(r, column).data() for r in range(proxy.rowCount())]
+
+
+def test_proxy_sorts_source_rows_as_numbers_and_empty_cells_last(
+        qtmodeltester: ModelTester) -> None:
+    clients = [Client(str(n), name, ClientStatus.ACTIVE, n)
+               for n, name in ((10, "delta"), (2, "Bravo"), (100, "alpha"), (9, "Charlie"))]
+    model = ReviewTableModel()
+    model.set_rows(build_review(clients, [Contact("c1", "Zulu")], {}))
+    proxy = ReviewFilterProxy()
+    proxy.setSourceModel(model)
+    qtmodeltester.check(proxy)
+    assert model.index(0, ReviewColumn.SOURCE_ROW).data(SortRole) == 10
+    proxy.sort(ReviewColumn.SOURCE_ROW, Qt.SortOrder.AscendingOrder)
+    assert shown(proxy, ReviewColumn.SOURCE_ROW) == ["2", "9", "10", "100", ""]
+    proxy.sort(ReviewColumn.SOURCE_ROW, Qt.SortOrder.DescendingOrder)
+    assert shown(proxy, ReviewColumn.SOURCE_ROW) == ["", "100", "10", "9", "2"]
+    proxy.sort(ReviewColumn.CLIENT, Qt.SortOrder.AscendingOrder)  # case set aside
+    assert shown(proxy, ReviewColumn.CLIENT) == ["alpha", "Bravo", "Charlie", "delta", ""]
+    proxy.sort(ReviewColumn.CONTACT, Qt.SortOrder.AscendingOrder)  # stable: file order after
+    assert shown(proxy, ReviewColumn.CONTACT) == ["Zulu", "", "", "", ""]
+    proxy.sort(ReviewColumn.SOURCE_ROW, Qt.SortOrder.AscendingOrder)
+    proxy.set_search("a")  # the order holds through a filter change
+    assert shown(proxy, ReviewColumn.SOURCE_ROW) == ["2", "9", "10", "100"]
+
+
+def test_possible_match_row_shows_its_suggestion_in_its_own_colour() -> None:
+    clients = [Client("1", "Acme Holdings", ClientStatus.ACTIVE, 2),
+               Client("2", "Beta Partners", ClientStatus.ACTIVE, 3),
+               Client("3", "Gamma", ClientStatus.ACTIVE, 4)]
+    contacts = [Contact("c1", "Acme Holdings Ltd"),
+                Contact("c2", "Partners, Beta", ContactStatus.ARCHIVED)]
+    model = ReviewTableModel()
+    model.set_rows(build_review(clients, contacts, {}))
+    proxy = ReviewFilterProxy()
+    proxy.setSourceModel(model)
+
+    def cells(row: int) -> tuple[str, str, str]:
+        return (model.index(row, ReviewColumn.STATUS).data(),
+                model.index(row, ReviewColumn.SUGGESTED_CONTACT).data(),
+                model.index(row, ReviewColumn.SUGGESTION_REASON).data())
+
+    assert cells(0) == ("Possible match", "Acme Holdings Ltd",
+                        "Same name apart from case, accents, punctuation and legal form")
+    assert cells(1) == ("Possible match", "Partners, Beta",
+                        "Same words in another order (archived in Xero)")
+    assert cells(2) == ("New", "", "")
+
+    def background(row: int) -> str:
+        return model.index(row, ReviewColumn.STATUS).data(Qt.ItemDataRole.BackgroundRole) \
+            .color().name()
+
+    assert background(0) == background(1) != background(2)
+    proxy.set_search("PUNCTUATION")  # the reason is searched, as the suggested contact is
+    assert shown(proxy, ReviewColumn.CLIENT) == ["Acme Holdings"]
+    proxy.set_search("archived in xero")
+    assert shown(proxy, ReviewColumn.CLIENT) == ["Beta Partners"]
+    proxy.set_search("partners, beta")
+    assert shown(proxy, ReviewColumn.CLIENT) == ["Beta Partners", ""]
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_every_status_colour_is_distinct_and_its_text_readable() -> None:
+    model = ReviewTableModel()
+    model.set_rows([ReviewRow(status) for status in Status])
+    colours = []
+    for row in range(model.rowCount()):
+        index = model.index(row, ReviewColumn.STATUS)
+        back = index.data(Qt.ItemDataRole.BackgroundRole).color().name()
+        text = index.data(Qt.ItemDataRole.ForegroundRole).color().name()
+        lighter, darker = sorted((_luminance(back), _luminance(text)), reverse=True)
+        assert (lighter + 0.05) / (darker + 0.05) >= 7, (Status(index.data()), back)  # AAA
+        colours.append(back)
+    assert len(set(colours)) == len(Status)
 
 
 def test_live_log_keeps_the_newest_fifty(qtmodeltester: ModelTester) -> None:

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from xerosync_desktop.core.matcher import build_review
-from xerosync_desktop.core.model import Client, ClientStatus, Contact
+from xerosync_desktop.core.model import Client, ClientStatus, Contact, ContactStatus
 from xerosync_desktop.errors import UserError
 from xerosync_desktop.excel.export import LOG_COLUMNS, REVIEW_COLUMNS, write_log, write_review
 from xerosync_desktop.store.runs import RunRecord
@@ -26,15 +26,44 @@ def test_review_workbook(tmp_path: Path) -> None:
     workbook = load_workbook(path)
     assert workbook.sheetnames[0] == "Review"
     sheet = workbook["Review"]
-    assert [c.value for c in sheet[1]] == list(REVIEW_COLUMNS)
+    assert [c.value for c in sheet[1]] == list(REVIEW_COLUMNS) == [
+        "Source Row", "Client ID", "TimeSolv Client", "Name in Xero", "Xero Contact",
+        "Xero ContactID", "Status", "Note", "Suggested Xero contact", "Suggestion reason"]
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:H4"
+    assert sheet.auto_filter.ref == "A1:J4"
     values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
     assert values[0][:4] == [2, "00010", "=HYPERLINK(\"http://x\")", "=HYPERLINK(\"http://x\")"]
     assert sheet.cell(row=2, column=3).data_type == "s"  # text, not a formula
     assert values[1][1:7] == ["00020", "Acme", "Acme", "ACME", "c-1", "Matched"]
     assert values[2][4] == "@Lonely" and values[2][6] == "Will remain in Xero unmatched"
     assert sheet.column_dimensions["C"].width >= len("=HYPERLINK(\"http://x\")")
+    assert values[1][8:] == [None, None]  # no suggestion: empty cells
+
+
+def test_review_workbook_names_a_possible_matchs_suggestion(tmp_path: Path) -> None:
+    clients = [Client("00010", "Acme Holdings", ClientStatus.ACTIVE, source_row=2),
+               Client("00020", "Beta Partners", ClientStatus.ACTIVE, source_row=3),
+               Client("00030", "=Gamma", ClientStatus.ACTIVE, source_row=4)]
+    contacts = [Contact("c-1", "Acme Holdings Ltd"),
+                Contact("c-2", "Partners, Beta", ContactStatus.ARCHIVED),
+                Contact("c-3", "=Gamma Inc")]
+    path = tmp_path / "review.xlsx"
+    write_review(path, build_review(clients, contacts, {}))
+
+    sheet = load_workbook(path)["Review"]
+    header = [c.value for c in sheet[1]]
+    rows = [dict(zip(header, (c.value for c in row), strict=True))
+            for row in sheet.iter_rows(min_row=2)]
+    assert [(r["Source Row"], r["Status"], r["Suggested Xero contact"], r["Suggestion reason"])
+            for r in rows[:3]] == [
+        (2, "Possible match", "Acme Holdings Ltd",
+         "Same name apart from case, accents, punctuation and legal form"),
+        (3, "Possible match", "Partners, Beta", "Same words in another order (archived in Xero)"),
+        (4, "Possible match", "=Gamma Inc",
+         "Same name apart from case, accents, punctuation and legal form")]
+    column = header.index("Suggested Xero contact") + 1
+    assert sheet.cell(row=4, column=column).data_type == "s"  # text, not a formula
+    assert header.index("Suggested Xero contact") == header.index("Note") + 1
 
 
 def test_log_workbook_has_every_entry_and_the_run(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """Review and log workbooks, shared by the GUI and (later) the command line.
 
 Public API: write_review(), write_log(), REVIEW_COLUMNS, ATTENTION_COLUMNS, LOG_COLUMNS.
+The review's columns are defined once, in review_columns.py (REVIEW_COLUMNS is their headers).
 
 Every cell goes through `_cell()`, which keeps text as text: a client named `=HYPERLINK(...)`
 is shown as those characters, never run as a formula. Files are written in write-only mode
@@ -27,13 +28,13 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from ..core.model import ReviewRow
 from ..errors import UserError
+from ..review_columns import ReviewColumn
 from ..store.runs import RunRecord
 from ..sync.events import LogEntry
 
 log = logging.getLogger(__name__)
 
-REVIEW_COLUMNS = ("Source Row", "Client ID", "TimeSolv Client", "Name in Xero", "Xero Contact",
-                  "Xero ContactID", "Status", "Note")
+REVIEW_COLUMNS = tuple(column.header for column in ReviewColumn)  # as review_columns.py says
 ATTENTION_COLUMNS = ("Source Row", "Client ID", "TimeSolv Client", "Reason")
 LOG_COLUMNS = ("Time", "Level", "Client ID", "TimeSolv Client", "Action", "Xero ContactID",
                "Message")
@@ -47,9 +48,9 @@ Value = str | int | float | datetime | None
 
 def write_review(path: Path | str, rows: Sequence[ReviewRow]) -> None:
     """The mapping review: sheet `Review`, one line per client or contact, in the order shown
-    in the app; sheet `Needs attention`, the client file's rows that can't be synced."""
-    table = [(row.source_row, row.client_id, row.client_name, row.xero_name, row.contact_name,
-              row.contact_id, row.status.label, row.note)
+    in the app, with the app's columns (review_columns.py); sheet `Needs attention`, the client
+    file's rows that can't be synced."""
+    table = [tuple(column.cell(row) for column in ReviewColumn)
              for row in rows if row.problem is None]
     attention = [(row.source_row, row.client_id, row.client_name, row.note)
                  for row in rows if row.problem is not None]

@@ -1,12 +1,12 @@
 """The mapping review as a Qt table model, and the proxy that filters and searches it.
 
-Public API: ReviewColumn, ReviewTableModel, ReviewFilterProxy, RowRole.
+Public API: ReviewColumn (from review_columns.py, where the columns are defined once),
+ReviewTableModel, ReviewFilterProxy, RowRole, SortRole.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import (
@@ -19,22 +19,11 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from ..core.model import ReviewRow, Status
-from ..excel.export import REVIEW_COLUMNS
+from ..review_columns import COLUMNS, Kind, ReviewColumn
 
 RowRole = Qt.ItemDataRole.UserRole + 1
+SortRole = Qt.ItemDataRole.UserRole + 2  # the column's sort key: an int or a str Qt compares
 AnyIndex = QModelIndex | QPersistentModelIndex
-
-
-class ReviewColumn(IntEnum):
-    SOURCE_ROW = 0
-    CLIENT_ID = 1
-    CLIENT = 2
-    XERO_NAME = 3
-    CONTACT = 4
-    CONTACT_ID = 5
-    STATUS = 6
-    NOTE = 7
-
 
 _STATUS_COLOURS = {
     Status.MATCHED: "#e7f6ea",
@@ -44,29 +33,14 @@ _STATUS_COLOURS = {
     Status.PROSPECT: "#fff8e1",
     Status.BLOCKED: "#fdecea",
     Status.NEEDS_ATTENTION: "#ffe0b2",
+    Status.POSSIBLE_MATCH: "#ede7f6",
 }
-
-
-def _cell_text(row: ReviewRow, column: ReviewColumn) -> str:
-    if column is ReviewColumn.SOURCE_ROW:
-        return "" if row.source_row is None else str(row.source_row)
-    if column is ReviewColumn.CLIENT_ID:
-        return row.client_id
-    if column is ReviewColumn.CLIENT:
-        return row.client_name
-    if column is ReviewColumn.XERO_NAME:
-        return row.xero_name
-    if column is ReviewColumn.CONTACT:
-        return row.contact_name
-    if column is ReviewColumn.CONTACT_ID:
-        return row.contact_id
-    if column is ReviewColumn.STATUS:
-        return row.status.label
-    return row.note
+_STATUS_TEXT = "#1a1a1a"  # every status colour is pale: dark text on it, in a dark theme too
 
 
 class ReviewTableModel(QAbstractTableModel):
-    """Review rows, one per line; the row itself under RowRole."""
+    """Review rows, one per line, one column per ReviewColumn; the row itself under RowRole,
+    the cell's sort key under SortRole."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -76,16 +50,16 @@ class ReviewTableModel(QAbstractTableModel):
     def set_rows(self, rows: Sequence[ReviewRow]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
-        self._search_text = [" ".join((r.client_id, r.client_name, r.xero_name,
-                                       r.contact_name, r.contact_id)).casefold()
-                             for r in self._rows]
+        searched = [c for c in COLUMNS if c.kind is Kind.SEARCHED]
+        self._search_text = [" ".join(c.text(row) for c in searched).casefold()
+                             for row in self._rows]
         self.endResetModel()
 
     def rows(self) -> list[ReviewRow]:
         return self._rows
 
     def search_text(self) -> list[str]:
-        """Per row, the text a search looks in (IDs and names, case-folded)."""
+        """Per row, the text a search looks in (the searched columns, case-folded)."""
         return self._search_text
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
@@ -97,21 +71,25 @@ class ReviewTableModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return REVIEW_COLUMNS[section]
+            return COLUMNS[section].header
         return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         row = self._rows[index.row()]
-        column = ReviewColumn(index.column())
+        column = COLUMNS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return _cell_text(row, column)
+            return column.text(row)
+        if role == SortRole:
+            return column.sort_key(row)
         if role == Qt.ItemDataRole.ToolTipRole:
             return row.note or None
         if role == Qt.ItemDataRole.BackgroundRole and column is ReviewColumn.STATUS:
             return QBrush(QColor(_STATUS_COLOURS[row.status]))
-        if role == Qt.ItemDataRole.TextAlignmentRole and column is ReviewColumn.SOURCE_ROW:
+        if role == Qt.ItemDataRole.ForegroundRole and column is ReviewColumn.STATUS:
+            return QBrush(QColor(_STATUS_TEXT))
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.kind is Kind.NUMBER:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == RowRole:
             return row
@@ -119,7 +97,8 @@ class ReviewTableModel(QAbstractTableModel):
 
 
 class ReviewFilterProxy(QSortFilterProxyModel):
-    """Shows the rows of one status (or all) whose text contains the search words.
+    """Shows the rows of one status (or all) whose text contains the search words; sorts on
+    the model's SortRole (numbers as numbers, text ignoring case, empty cells last).
 
     Which rows pass is worked out in one Python pass over the source rows when the filter
     or the rows change; `filterAcceptsRow` only looks the answer up, so filtering 10,000
@@ -133,11 +112,13 @@ class ReviewFilterProxy(QSortFilterProxyModel):
         self._status: Status | None = None
         self._words: list[str] = []
         self._accepted: list[bool] = []
+        self.setSortRole(SortRole)
 
     def setSourceModel(self, model: Any) -> None:  # noqa: N802 - Qt's name
         super().setSourceModel(model)
         model.modelAboutToBeReset.connect(self._forget)
         model.modelReset.connect(self._refilter)
+        self._refilter()  # a model that has rows already shows them
 
     def set_status(self, status: Status | None) -> None:
         self.beginResetModel()
