@@ -106,7 +106,8 @@ def test_whole_seed_flow(qtbot: QtBot, window: MainWindow, ctx: AppContext,
     sheet = load_workbook(review_path)["Review"]
     header = [c.value for c in sheet[1]]
     assert header == ["Source Row", "Client ID", "TimeSolv Client", "Name in Xero",
-                      "Xero Contact", "Xero ContactID", "Status", "Note"]
+                      "Xero Contact", "Xero ContactID", "Status", "Note",
+                      "Suggested Xero contact", "Suggestion reason"]
     book_rows = [dict(zip(header, (c.value for c in r), strict=True))
                  for r in sheet.iter_rows(min_row=2)]
     assert len(book_rows) == len(rows)
