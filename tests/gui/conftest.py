@@ -6,13 +6,25 @@ import logging
 from collections.abc import Iterator
 
 import pytest
+from gui_helpers import Answerer
 from pytestqt.qtbot import QtBot
+
+from PySide6.QtWidgets import QApplication
 
 from xerosync_desktop.bootstrap import AppContext, build_demo
 from xerosync_desktop.gui.main_window import MainWindow
 from xerosync_desktop.logsetup import setup_logging
 from xerosync_desktop.paths import AppPaths
 from xerosync_desktop.sandbox import XeroSandbox
+
+
+@pytest.fixture(autouse=True)
+def answerer(qapp: QApplication) -> Iterator[Answerer]:
+    """Sync to Xero's question answered 'Sync' unless a test says otherwise."""
+    answering = Answerer()
+    qapp.installEventFilter(answering)
+    yield answering
+    qapp.removeEventFilter(answering)
 
 
 @pytest.fixture

@@ -8,17 +8,44 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QPushButton
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton
 
 from xerosync_desktop.bootstrap import AppContext
 from xerosync_desktop.gui import setup_tab
 from xerosync_desktop.gui.main_window import MainWindow
+from xerosync_desktop.gui.sync_tab import SyncTab
 from xerosync_desktop.xero.auth import AuthorizationRequest, start_authorization
 
 US = "Demo Company (US)"
 TIMEOUT = 30_000
 
+
+
+class Answerer(QObject):
+    """Answers each message box that offers `answer` (or Yes) by clicking it, as a user
+    would, and keeps what each asked: (text, informative text). Installed on the
+    application; a box offering neither is left to the test."""
+
+    def __init__(self, answer: str = "Sync") -> None:
+        super().__init__()
+        self.answer = answer
+        self.asked: list[tuple[str, str]] = []
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Show and isinstance(watched, QMessageBox):
+            wanted = {self.answer, f"{self.answer} the rest", "&Yes", "Yes"}
+            button = next((b for b in watched.buttons() if b.text() in wanted), None)
+            if button is not None:
+                self.asked.append((watched.text(), watched.informativeText()))
+                QTimer.singleShot(0, button.click)
+        return False
+
+
+def start_sync(qtbot: QtBot, tab: SyncTab) -> None:
+    """Click Sync to Xero once the preview being made (if any) is shown."""
+    qtbot.waitUntil(lambda: not tab.busy, timeout=TIMEOUT)
+    click(qtbot, tab.sync_button)
 
 
 def click(qtbot: QtBot, button: QPushButton) -> None:

@@ -23,6 +23,7 @@ from gui_helpers import (
     save_dialog_returns,
     shown_rows,
     spy_on_secrets,
+    start_sync,
 )
 from pytestqt.qtbot import QtBot
 
@@ -163,7 +164,7 @@ def test_tokens_refresh_during_a_sync_and_the_keyring_keeps_the_newest(
     first = stored_grant(memory_keyring)["refresh_token"]
     save_setup(qtbot, window, US, monkeypatch)
     with qtbot.waitSignal(window.sync_tab.run_finished, timeout=60_000) as finished:
-        click(qtbot, window.sync_tab.sync_button)
+        start_sync(qtbot, window.sync_tab)
     summary = finished.args[0]
     assert (summary.outcome, summary.created, summary.failed) == ("finished", 25, 0)
 
@@ -191,13 +192,13 @@ def test_a_refused_refresh_asks_to_reconnect_and_keeps_mappings(
     connect(qtbot, window)
     save_setup(qtbot, window, US, monkeypatch)
     with qtbot.waitSignal(window.sync_tab.run_finished, timeout=60_000):
-        click(qtbot, window.sync_tab.sync_button)
+        start_sync(qtbot, window.sync_tab)
     kept = mappings(ctx, US_TENANT)
     assert len(kept) == 32
 
     xero.revoke_all_grants()  # the user removed the app in Xero, or 60 days went by
     with qtbot.waitSignal(window.sync_tab.run_failed, timeout=TIMEOUT):
-        click(qtbot, window.sync_tab.sync_button)
+        start_sync(qtbot, window.sync_tab)
     setup = window.setup_tab
     assert window.tabs.currentWidget() is setup
     assert setup.connect_button.text() == "Reconnect to Xero"
@@ -210,7 +211,7 @@ def test_a_refused_refresh_asks_to_reconnect_and_keeps_mappings(
     assert setup.organisation_combo.currentText() == US and setup.enable_checkbox.isChecked()
     assert window.tabs.isTabEnabled(window.tabs.indexOf(window.sync_tab))
     with qtbot.waitSignal(window.sync_tab.run_finished, timeout=60_000) as again:
-        click(qtbot, window.sync_tab.sync_button)
+        start_sync(qtbot, window.sync_tab)
     assert (again.args[0].created, again.args[0].failed) == (0, 0)
 
 

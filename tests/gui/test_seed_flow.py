@@ -23,6 +23,7 @@ from gui_helpers import (
     save_dialog_returns,
     shown_rows,
     spy_on_secrets,
+    start_sync,
 )
 from openpyxl import load_workbook
 from pytestqt.qtbot import QtBot
@@ -137,7 +138,7 @@ def test_whole_seed_flow(qtbot: QtBot, window: MainWindow, ctx: AppContext,
     window.tabs.setCurrentWidget(window.sync_tab)
     sync = window.sync_tab
     with qtbot.waitSignal(sync.run_finished, timeout=60_000) as finished:
-        click(qtbot, sync.sync_button)
+        start_sync(qtbot, sync)
     summary = finished.args[0]
     assert (summary.outcome, summary.failed) == ("finished", 0)
     assert summary.created == new_count
@@ -200,7 +201,7 @@ def test_whole_seed_flow(qtbot: QtBot, window: MainWindow, ctx: AppContext,
 
     # --- A second sync adds nothing
     with qtbot.waitSignal(sync.run_finished, timeout=60_000) as again:
-        click(qtbot, sync.sync_button)
+        start_sync(qtbot, sync)
     assert (again.args[0].created, again.args[0].failed) == (0, 0)
     assert len(sandbox.contacts(us)) == len(contacts)
 
@@ -252,7 +253,7 @@ def test_live_log_shows_fifty_and_the_download_has_every_entry(
     window.tabs.setCurrentWidget(window.sync_tab)
     sync = window.sync_tab
     with qtbot.waitSignal(sync.run_finished, timeout=60_000) as finished:
-        click(qtbot, sync.sync_button)
+        start_sync(qtbot, sync)
     assert (finished.args[0].created, finished.args[0].failed) == (120, 0)
     live = sync.log_model.entries()
     assert len(live) == sync.log_view.model().rowCount() == 50
@@ -278,9 +279,9 @@ def test_any_earlier_runs_log_can_be_downloaded_after_a_restart(
     qtbot.addWidget(first)
     connect_and_save(qtbot, first)
     with qtbot.waitSignal(first.sync_tab.run_finished, timeout=60_000) as finished:
-        click(qtbot, first.sync_tab.sync_button)
+        start_sync(qtbot, first.sync_tab)
     with qtbot.waitSignal(first.sync_tab.run_finished, timeout=60_000) as again:
-        click(qtbot, first.sync_tab.sync_button)
+        start_sync(qtbot, first.sync_tab)
     assert again.args[0].created == 0 and again.args[0].unchanged > 0
     first.close()
 
@@ -311,7 +312,9 @@ def test_a_minute_limit_counts_down_in_the_log_and_progress_bar_and_cancel_stops
     connect_and_save(qtbot, window)
     us = "7c3a1f52-4b8e-4d2a-9f61-2e5b8c0d9a11"
     sync = window.sync_tab
-    first_write = sandbox.call_count(us) + 2  # the read, then the first batch
+    with qtbot.waitSignal(sync.preview_shown, timeout=TIMEOUT):  # the preview reads Xero
+        sync.preview()
+    first_write = sandbox.call_count(us) + 2  # the run's read, then the first batch
     sandbox.inject(f"429-minute:calls={first_write},retry_after=1",
                    f"429-minute:calls={first_write + 1},retry_after=600")
     seen: list[tuple[str, str]] = []
@@ -323,7 +326,7 @@ def test_a_minute_limit_counts_down_in_the_log_and_progress_bar_and_cancel_stops
     sync.log_model.rowsInserted.connect(watch)
     sync.log_model.dataChanged.connect(watch)
     with qtbot.waitSignal(sync.run_finished, timeout=60_000) as finished:
-        click(qtbot, sync.sync_button)
+        start_sync(qtbot, sync)
         qtbot.waitUntil(lambda: "600 s" in sync.log_model.countdown
                         or "599 s" in sync.log_model.countdown, timeout=TIMEOUT)
         click(qtbot, sync.cancel_button)  # in the middle of a ten-minute wait
@@ -358,7 +361,8 @@ def test_cancel_stops_the_sync_and_keeps_what_was_done(
             click(qtbot, setup.save_button)
         sync = window.sync_tab
         with qtbot.waitSignal(sync.run_finished, timeout=60_000) as finished:
-            click(qtbot, sync.sync_button)
+            start_sync(qtbot, sync)  # the preview first, then the question, then the run
+            qtbot.waitUntil(lambda: sync.pages.currentIndex() == 1, timeout=TIMEOUT)
             assert not sync.sync_button.isEnabled()
             # nothing can change the organisation or start another job under the sync
             assert not setup.organisation_combo.isEnabled()

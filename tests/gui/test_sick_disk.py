@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from gui_helpers import TIMEOUT, click, connect_and_save
+from gui_helpers import TIMEOUT, connect_and_save, start_sync
 from pytestqt.qtbot import QtBot
 
 from xerosync_desktop.bootstrap import AppContext
@@ -17,7 +17,7 @@ def test_a_damaged_data_file_met_by_a_sync_is_named_in_the_window(
         qtbot: QtBot, window: MainWindow, ctx: AppContext, browser: Any) -> None:
     connect_and_save(qtbot, window)
     with qtbot.waitSignal(window.sync_tab.run_finished, timeout=60_000):
-        click(qtbot, window.sync_tab.sync_button)
+        start_sync(qtbot, window.sync_tab)
     database = ctx.paths.database
     with sqlite3.connect(database) as conn:  # every page in the file, none in the WAL
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -28,7 +28,7 @@ def test_a_damaged_data_file_met_by_a_sync_is_named_in_the_window(
             file.write(b"\xde\xad\xbe\xef" * 64)
 
     with qtbot.waitSignal(window.sync_tab.run_failed, timeout=TIMEOUT) as failed:
-        click(qtbot, window.sync_tab.sync_button)
+        start_sync(qtbot, window.sync_tab)
 
     message = failed.args[0]
     assert message.startswith(f"The app's data file {database} is damaged and cannot be read (")

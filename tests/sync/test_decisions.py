@@ -19,7 +19,7 @@ from xerosync_desktop.sync.events import LogEntry
 from xerosync_desktop.sync.review import Review, load_review
 from xerosync_desktop.sync.runner import run_plan
 
-from .conftest import Demo, assert_xero_consistent, stored_links, write_clients
+from .conftest import Demo, assert_xero_consistent, stored_links
 
 
 @pytest.fixture

@@ -82,6 +82,31 @@ def confirm(parent: QWidget, title: str, text: str) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
+SYNC, GO_TO_MAPPING = "sync", "mapping"
+
+
+def ask_to_sync(parent: QWidget, question: str, detail: str, waiting: int) -> str | None:
+    """Sync to Xero's one question: SYNC, GO_TO_MAPPING (possible matches undecided), or
+    None (cancelled). The default is the safe answer: Cancel, or Go to Mapping."""
+    box = QMessageBox(QMessageBox.Icon.Question, "Sync to Xero", question,
+                      QMessageBox.StandardButton.NoButton, parent)
+    box.setInformativeText(detail)
+    sync = box.addButton("Sync the rest" if waiting else "Sync",
+                         QMessageBox.ButtonRole.AcceptRole)
+    mapping = box.addButton("Go to Mapping", QMessageBox.ButtonRole.ActionRole) \
+        if waiting else None
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(mapping or cancel)
+    box.setEscapeButton(cancel)
+    box.exec()
+    clicked = box.clickedButton()
+    if clicked is sync:
+        return SYNC
+    if mapping is not None and clicked is mapping:
+        return GO_TO_MAPPING
+    return None
+
+
 def show_error(parent: QWidget | None, text: str) -> None:
     QMessageBox.critical(parent, "xerosync", text)
 

@@ -10,6 +10,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from ..bootstrap import AppContext
+from ..core.model import Status
 from ..store import SyncSettings
 from .mapping_tab import MappingTab
 from .setup_tab import SetupTab
@@ -62,6 +63,8 @@ class MainWindow(QMainWindow):
             lambda: self.tabs.setCurrentWidget(self.setup_tab))
         self.sync_tab.run_finished.connect(self.mapping_tab.mark_stale)
         self.sync_tab.run_failed.connect(self.mapping_tab.mark_stale)
+        self.mapping_tab.review_loaded.connect(self.sync_tab.mark_preview_stale)
+        self.sync_tab.mapping_requested.connect(self._decide_first)
         self.tabs.currentChanged.connect(self._on_tab_changed)
         for tab in self._job_tabs:
             tab.busy_changed.connect(self._on_busy_changed)
@@ -115,6 +118,13 @@ class MainWindow(QMainWindow):
     def _on_tab_changed(self, _index: int) -> None:
         if self.tabs.currentWidget() is self.mapping_tab:
             self.mapping_tab.load_if_stale()
+        elif self.tabs.currentWidget() is self.sync_tab:
+            self.sync_tab.preview_if_stale()
+
+    def _decide_first(self) -> None:
+        """From the Sync tab's question: the possible matches, in Mapping."""
+        self.tabs.setCurrentWidget(self.mapping_tab)
+        self.mapping_tab.show_status(Status.POSSIBLE_MATCH)
 
     def shutdown(self) -> None:
         """Cancel every job, wait for it, and close the store; safe to call twice."""

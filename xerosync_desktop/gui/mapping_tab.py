@@ -31,8 +31,9 @@ from ..excel.export import write_review
 from ..store import SyncSettings
 from ..sync.events import Progress, Waiting
 from ..sync.review import Review, confirm_mappings, countdown, load_review
-from .dialogs import MessageBar, ask_save_path, default_export_dir
+from .dialogs import MessageBar, ask_save_path, confirm, default_export_dir
 from .job_tab import JobTab
+from .mapping_decisions import DecisionActions
 from .review_model import ReviewColumn, ReviewFilterProxy, ReviewTableModel, RowRole
 
 ALL_STATUSES = "All statuses"
@@ -114,6 +115,19 @@ class MappingTab(JobTab):
                                        "ContactID: Matched becomes Mapped.")
         self.confirm_button.clicked.connect(self._on_confirm_clicked)
         self.message_bar = MessageBar()
+        self.decisions = DecisionActions(
+            ctx, self, self._selected_rows, lambda: self._review, self._jobs.start,
+            self._on_decided, self.message_bar.show_error)
+        self.decision_buttons = []
+        for action in self.decisions.all:
+            button = QPushButton(action.text())
+            button.setToolTip(action.toolTip())
+            button.clicked.connect(action.trigger)
+            action.changed.connect(lambda b=button, a=action: b.setEnabled(a.isEnabled()))
+            self.decision_buttons.append(button)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.table.addActions(list(self.decisions.all))
+        self.table.selectionModel().selectionChanged.connect(self._refresh)
 
         self._build_layout()
         self._refresh()
@@ -129,6 +143,11 @@ class MappingTab(JobTab):
         filters.addWidget(self.search_edit, 1)
         counts = QHBoxLayout()
         counts.addWidget(self.counts_label, 1)
+        decide = QHBoxLayout()
+        decide.addWidget(QLabel("Selected rows:"))
+        for button in self.decision_buttons:
+            decide.addWidget(button)
+        decide.addStretch(1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.back_button)
         buttons.addStretch(1)
@@ -139,6 +158,7 @@ class MappingTab(JobTab):
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.detail_label)
+        layout.addLayout(decide)
         layout.addLayout(counts)
         layout.addWidget(self.message_bar)
         layout.addLayout(buttons)
@@ -174,6 +194,7 @@ class MappingTab(JobTab):
         self.reload_button.setEnabled(not busy and self._settings.complete)
         self.download_button.setEnabled(not busy and has_rows)
         self.confirm_button.setEnabled(not busy and bool(matched))
+        self.decisions.refresh(busy or not has_rows)
         settings = self._settings
         if settings.tenant_name:
             name = html.escape(settings.tenant_name)
@@ -186,6 +207,14 @@ class MappingTab(JobTab):
         """Show `rows`; their status counts are taken once here, not on every filter change."""
         self._status_counts = Counter(r.status for r in rows)
         self.model.set_rows(rows)
+
+    def show_status(self, status: Status) -> None:
+        """Filter the table to one status (the Sync tab sends the user here to decide)."""
+        self.status_combo.setCurrentIndex(max(0, self.status_combo.findData(status)))
+
+    def _selected_rows(self) -> list[ReviewRow]:
+        rows = (index.data(RowRole) for index in self.table.selectionModel().selectedRows())
+        return [row for row in rows if isinstance(row, ReviewRow)]
 
     def _show_detail(self, *_: object) -> None:
         """Under the table: the current row's note in full (the Note column is cut short)."""
@@ -242,8 +271,13 @@ class MappingTab(JobTab):
         self._stale = False
         counts = self._status_counts
         hint = (f"{_clients(counts[Status.NEW])} will be added to Xero. Look for any that "
-                "should match an existing Xero contact but have a different name; correct the "
-                "name in TimeSolv or Xero, then Reload.")
+                "should match an existing Xero contact but have a different name: select it "
+                "and click Link to Xero contact…")
+        if waiting := counts[Status.POSSIBLE_MATCH]:
+            hint = (f"{_clients(waiting, 'is', 'are')} possibly an existing Xero contact "
+                    f"(Status: {Status.POSSIBLE_MATCH.label}) and will not be synced until "
+                    "you decide: Accept suggestion, Link to Xero contact… or Add as new "
+                    "contact. " + hint)
         if counts[Status.BLOCKED]:
             hint += (f" {_clients(counts[Status.BLOCKED], 'is', 'are')} blocked because the "
                      "Xero contact is archived: restore it in Xero first.")
@@ -263,6 +297,13 @@ class MappingTab(JobTab):
         self._review = review
         self._set_rows(review.rows)
         self._refresh()
+
+    def _on_decided(self, review: Review, message: str) -> None:
+        if review.settings != self._settings:
+            return
+        self._show(review)
+        self.message_bar.show_message(message, "success")
+        self.review_loaded.emit(review)
 
     # -- download -------------------------------------------------------------------------
 
@@ -294,6 +335,12 @@ class MappingTab(JobTab):
     def _on_confirm_clicked(self) -> None:
         review = self._review
         if review is None:
+            return
+        matched = sum(row.status is Status.MATCHED for row in review.rows)
+        if matched > 1 and not confirm(
+                self, "Confirm Mappings",
+                f"Link {matched} Matched clients to their Xero contacts by ContactID? They "
+                "become Mapped, and matching no longer changes them."):
             return
         ctx = self._ctx
 

@@ -1,6 +1,10 @@
-"""Sync tab: Sync to Xero in the background, the live log, progress, the full log download.
+"""Sync tab: the preview, Sync to Xero in the background, the live log, progress, the log.
 
 Public API: SyncTab.
+
+Nothing is sent before the user has seen the preview (the run's own plan) and answered the
+one question naming the organisation and the counts; the run is handed the preview's
+digest and says in its log what, if anything, it now sends otherwise.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from PySide6.QtWidgets import (
     QListView,
     QProgressBar,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -26,10 +31,20 @@ from ..bootstrap import AppContext
 from ..excel.export import write_log
 from ..store import RunRecord, SyncSettings
 from ..sync.events import LogEntry, Progress, RunStarted, RunSummary, Waiting
+from ..sync.preview import Preview, preview_sync
+from ..sync.review import countdown, load_review
 from ..sync.runner import sync_clients
-from .dialogs import MessageBar, ask_save_path, default_export_dir
+from .dialogs import (
+    GO_TO_MAPPING,
+    SYNC,
+    MessageBar,
+    ask_save_path,
+    ask_to_sync,
+    default_export_dir,
+)
 from .job_tab import JobTab
 from .log_model import LIVE_LOG_SIZE, LiveLogModel
+from .preview_panel import PreviewPanel
 
 
 class SyncTab(JobTab):
@@ -38,6 +53,8 @@ class SyncTab(JobTab):
     run_finished = Signal(object)  # RunSummary
     run_failed = Signal(str)
     export_finished = Signal(str)  # the workbook's path
+    preview_shown = Signal(object)  # Preview
+    mapping_requested = Signal()  # possible matches to decide first
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(str(ctx.paths.log_dir), parent)
@@ -45,6 +62,8 @@ class SyncTab(JobTab):
         self._settings = SyncSettings()
         self._running = False
         self._progress_text = ""
+        self._preview: Preview | None = None
+        self._preview_stale = True
 
         self.heading_label = QLabel()
         self.heading_label.setWordWrap(True)
@@ -52,7 +71,8 @@ class SyncTab(JobTab):
         self.sync_button.setDefault(True)
         self.sync_button.clicked.connect(self._on_sync_clicked)
         self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop after the batch being sent; sync again to carry on.")
+        self.cancel_button.setToolTip("Stop after the call to Xero in flight; sync again to "
+                                      "carry on.")
         self.cancel_button.clicked.connect(self._jobs.cancel)
         self.progress_bar = QProgressBar()
         self.progress_bar.setValue(0)
@@ -73,9 +93,24 @@ class SyncTab(JobTab):
                                          "workbook.")
         self.download_button.clicked.connect(self._on_download_clicked)
         self.message_bar = MessageBar()
+        self.preview_panel = PreviewPanel()
+        self.preview_button = QPushButton("Refresh preview")
+        self.preview_button.setToolTip("Read the client file and Xero again and show what a "
+                                       "sync would send. Sends nothing.")
+        self.preview_button.clicked.connect(lambda: self.preview())
+        log_page = QWidget()
+        log_layout = QVBoxLayout(log_page)
+        log_layout.setContentsMargins(0, 0, 0, 0)
+        log_layout.addWidget(QLabel(f"Live sync log (the {LIVE_LOG_SIZE} most recent entries; "
+                                    "download the log for all of them)"))
+        log_layout.addWidget(self.log_view, 1)
+        self.pages = QTabWidget()
+        self.pages.addTab(self.preview_panel, "Preview")
+        self.pages.addTab(log_page, "Log")
 
         top = QHBoxLayout()
         top.addWidget(self.heading_label, 1)
+        top.addWidget(self.preview_button)
         top.addWidget(self.cancel_button)
         top.addWidget(self.sync_button)
         bottom = QHBoxLayout()
@@ -85,9 +120,7 @@ class SyncTab(JobTab):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.progress_bar)
-        layout.addWidget(QLabel(f"Live sync log (the {LIVE_LOG_SIZE} most recent entries; "
-                                "download the log for all of them)"))
-        layout.addWidget(self.log_view, 1)
+        layout.addWidget(self.pages, 1)
         layout.addWidget(self.message_bar)
         layout.addLayout(bottom)
         self._refresh()
@@ -106,14 +139,30 @@ class SyncTab(JobTab):
                 self.runs_box.addItem(run_label(run), run.run_id)
             if runs:
                 self.summary_label.setText("The log of any earlier sync can be downloaded.")
+        if settings != self._settings:
+            self._preview = None
+            self._preview_stale = True
+            self.preview_panel.show_preview(None)
+            self.pages.setCurrentWidget(self.preview_panel)
         self._settings = settings
         self._refresh()
+
+    def mark_preview_stale(self, *_: object) -> None:
+        """The mapping or Xero changed: preview again before the next sync."""
+        self._preview_stale = True
+
+    def preview_if_stale(self) -> None:
+        """Shown: bring the preview up to date, unless a job is running."""
+        if self._preview_stale and self._settings.complete and not self._jobs.busy \
+                and not self._locked:
+            self.preview()
 
     def _refresh(self, *_: object) -> None:
         busy = self._jobs.busy
         free = not busy and not self._locked
         self.sync_button.setEnabled(free and self._settings.complete)
-        self.cancel_button.setEnabled(busy and self._running)
+        self.preview_button.setEnabled(free and self._settings.complete)
+        self.cancel_button.setEnabled(busy)  # a sync, or the preview's read of Xero
         self.download_button.setEnabled(free and self.runs_box.count() > 0)
         self.runs_box.setEnabled(free)
         if not self._settings.tenant_id:
@@ -130,13 +179,78 @@ class SyncTab(JobTab):
 
     # -- sync -----------------------------------------------------------------------------
 
-    def _on_sync_clicked(self) -> None:
+    def preview(self, then_ask: bool = False) -> None:
+        """Plan a sync in the background and show it; with `then_ask`, ask to run it."""
+        if self._jobs.busy:
+            return
         settings = self._settings
         ctx = self._ctx
 
+        def job(report: Callable[[object], None], stop: Callable[[], bool]) -> Preview:
+            with ctx.open_xero() as xero, ctx.open_store() as store:
+                xero.on_wait = countdown(report, stop)
+                return preview_sync(load_review(settings, xero, store, report), store)
+
+        def shown(result: object) -> None:
+            assert isinstance(result, Preview)
+            if result.review.settings != self._settings:
+                return
+            self._preview, self._preview_stale = result, False
+            self.preview_panel.show_preview(result)
+            self.pages.setCurrentWidget(self.preview_panel)
+            self.message_bar.clear_message()
+            self._refresh()
+            self.preview_shown.emit(result)
+            if then_ask:
+                self._ask(result)
+
+        def failed(message: str) -> None:
+            self.preview_panel.show_preview(None, "No preview: " + message)
+            self.message_bar.show_error(message)
+            self._refresh()
+            if then_ask:  # Sync to Xero was clicked: it failed before sending anything
+                self.run_failed.emit(message)
+
+        self.message_bar.show_message("Working out what a sync would send…")
+        self._jobs.start(job, shown, failed, self._on_preview_report)
+
+    def _on_preview_report(self, events: Sequence[object]) -> None:
+        for event in reversed(events):
+            if isinstance(event, Progress) and event.text:
+                self.message_bar.show_message(event.text)
+                return
+
+    def _on_sync_clicked(self) -> None:
+        if self._preview is None or self._preview_stale:
+            self.preview(then_ask=True)
+        else:
+            self._ask(self._preview)
+
+    def _ask(self, preview: Preview) -> None:
+        """The one question before anything is sent; then the run, or Mapping."""
+        counts = preview.counts
+        detail = f"In all: {preview.summary}."
+        if counts["waiting"]:
+            detail += (f" {counts['waiting']} possible matches are waiting for a decision and "
+                       "will be skipped: decide them in Mapping first, or sync the rest now.")
+        answer = ask_to_sync(self, preview.question, detail, counts["waiting"])
+        if answer == GO_TO_MAPPING:
+            self.mapping_requested.emit()
+        elif answer == SYNC:
+            self._run(preview)
+
+    def _run(self, preview: Preview) -> None:
+        settings = self._settings
+        ctx = self._ctx
+        digest = preview.digest
+
         def job(report: Callable[[object], None], should_stop: Callable[[], bool]) -> RunSummary:
             with ctx.open_xero() as xero, ctx.open_store() as store:
-                return sync_clients(settings, xero, store, report, should_stop)
+                return sync_clients(settings, xero, store, report, should_stop,
+                                    previewed=digest)
+
+        self._preview_stale = True
+        self.pages.setCurrentIndex(1)
 
         self.log_model.clear()
         self.summary_label.clear()

@@ -1,0 +1,181 @@
+"""Link to Xero contact...: a searchable list of the organisation's contacts.
+
+Public API: ContactPicker, ContactListModel.
+
+Unpaired active contacts come first, then those already paired with a client (shown with
+that client, and not pickable), then archived ones (not pickable): the order of
+`sync.decide.linkable_contacts()`. The search matches name, email, ContactNumber and
+ContactID; at 8,000 contacts the model serves only the rows on screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.model import Contact
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+HEADERS = ("Name", "Email", "Contact Code", "Status")
+_SEARCH_ROLE = Qt.ItemDataRole.UserRole + 3
+
+
+def _status(contact: Contact, holder: str) -> str:
+    if contact.is_archived:
+        return "Archived in Xero"
+    return f"Linked to client {holder}" if holder else "Not linked"
+
+
+class ContactListModel(QAbstractTableModel):
+    """(contact, the client it is paired with or '') pairs, as a table."""
+
+    def __init__(self, contacts: Sequence[tuple[Contact, str]],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._rows = list(contacts)
+        self._search = [" ".join((c.name, c.email, c.contact_number, c.contact_id)).casefold()
+                        for c, _ in self._rows]
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[section]
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        contact, holder = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (contact.name, contact.email, contact.contact_number,
+                    _status(contact, holder))[index.column()]
+        if role == Qt.ItemDataRole.UserRole:
+            return contact
+        if role == _SEARCH_ROLE:
+            return self._search[index.row()]
+        if role == Qt.ItemDataRole.ForegroundRole and (holder or contact.is_archived):
+            return QBrush(QColor("#6b6b6b"))
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        contact, holder = self._rows[index.row()]
+        if holder or contact.is_archived:
+            return Qt.ItemFlag.NoItemFlags | Qt.ItemFlag.ItemIsEnabled
+        return super().flags(index)
+
+
+class _SearchProxy(QSortFilterProxyModel):
+    """Rows whose name, email, Contact Code or ContactID hold every word searched."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._words: list[str] = []
+
+    def set_search(self, text: str) -> None:
+        self.beginFilterChange()
+        self._words = text.casefold().split()
+        self.endFilterChange()
+
+    def filterAcceptsRow(self, row: int, parent: AnyIndex) -> bool:  # noqa: N802
+        if not self._words:
+            return True
+        text = self.sourceModel().index(row, 0, parent).data(_SEARCH_ROLE)
+        return all(word in text for word in self._words)
+
+
+class ContactPicker(QDialog):
+    """Pick the Xero contact one client is to be linked to."""
+
+    def __init__(self, client_text: str, contacts: Sequence[tuple[Contact, str]],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Link to Xero contact")
+        self.resize(760, 520)
+        self.model = ContactListModel(contacts, self)
+        self.proxy = _SearchProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText("Search name, email or Contact Code")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.textChanged.connect(self.proxy.set_search)
+        self.search_edit.textChanged.connect(self._select_first)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in enumerate((250, 220, 110)):
+            self.table.setColumnWidth(column, width)
+        self.table.doubleClicked.connect(self._accept_if_pickable)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Link")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.table.selectionModel().selectionChanged.connect(self._update_ok)
+
+        layout = QVBoxLayout(self)
+        intro = QLabel(f"Link <b>{client_text}</b> to the Xero contact it is. Contacts not "
+                       "linked to any client come first.")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        layout.addWidget(self.search_edit)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.buttons)
+        self.search_edit.setFocus()
+        self._update_ok()
+
+    @property
+    def chosen(self) -> Contact | None:
+        """The contact picked (None until one is)."""
+        rows = self.table.selectionModel().selectedRows()
+        contact = rows[0].data(Qt.ItemDataRole.UserRole) if rows else None
+        return contact if isinstance(contact, Contact) else None
+
+    def _select_first(self, *_: object) -> None:
+        first = self.proxy.index(0, 0)
+        if first.isValid() and first.flags() & Qt.ItemFlag.ItemIsSelectable:
+            self.table.selectRow(0)
+        else:
+            self.table.clearSelection()
+
+    def _update_ok(self, *_: object) -> None:
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(
+            self.chosen is not None)
+
+    def _accept_if_pickable(self, index: QModelIndex) -> None:
+        if index.flags() & Qt.ItemFlag.ItemIsSelectable:
+            self.accept()
