@@ -102,7 +102,8 @@ class MappingTab(JobTab):
         for column, width in ((ReviewColumn.SOURCE_ROW, 85), (ReviewColumn.CLIENT_ID, 75),
                               (ReviewColumn.CLIENT, 175), (ReviewColumn.XERO_NAME, 175),
                               (ReviewColumn.CONTACT, 175), (ReviewColumn.CONTACT_ID, 95),
-                              (ReviewColumn.STATUS, 205)):
+                              (ReviewColumn.STATUS, 205), (ReviewColumn.NOTE, 320),
+                              (ReviewColumn.SUGGESTED_CONTACT, 190)):
             self.table.setColumnWidth(column, width)
 
         self.back_button = QPushButton("Back")

@@ -12,10 +12,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -36,6 +35,7 @@ from ..timesolv.loader import load_clients
 from ..xero.auth import finish_authorization, start_authorization
 from ..xero.client import Organisation
 from ..xero.disconnect import Disconnection
+from .client_sync_box import ClientSyncBox
 from .dialogs import MessageBar, confirm
 from .job_tab import JobTab
 from .sign_in_hint import SignInHint
@@ -97,19 +97,13 @@ class SetupTab(JobTab):
         self.browse_button = QPushButton("Browse…")
         self.browse_button.clicked.connect(self._on_browse_clicked)
 
-        self.enable_checkbox = QCheckBox("Enable Client Sync")
-        self.enable_checkbox.setToolTip("Sync TimeSolv clients to Xero as contacts. Contacts "
-                                        "are synced before anything else.")
+        self.sync_box = ClientSyncBox()
+        self.enable_checkbox = self.sync_box.enable_checkbox
         self.enable_checkbox.toggled.connect(self._refresh)
-        self.save_button = QPushButton("Save")
+        self.sync_box.names_combo.currentIndexChanged.connect(self._refresh)
+        self.save_button = self.sync_box.save_button
         self.save_button.clicked.connect(self._on_save_clicked)
-        self.review_button = QPushButton(
-            "Review the mapping of TimeSolv Clients to existing Xero Contacts")
-        self.review_button.setFlat(True)
-        self.review_button.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.review_button.setStyleSheet(
-            "QPushButton { color:#0b63c5; text-decoration: underline; text-align:left; }"
-            "QPushButton:disabled { color:#8a8a8a; }")
+        self.review_button = self.sync_box.review_button
         self.review_button.clicked.connect(self.review_requested)
         self.message_bar = MessageBar()
 
@@ -155,22 +149,11 @@ class SetupTab(JobTab):
         file_row.addWidget(self.clients_file_edit, 1)
         file_row.addWidget(self.browse_button)
 
-        sync_box = QGroupBox("3. Client sync")
-        sync_layout = QVBoxLayout(sync_box)
-        sync_layout.addWidget(QLabel("Sync TimeSolv clients to Xero as contacts before "
-                                     "anything else. Prospect clients are never synced."))
-        save_row = QHBoxLayout()
-        save_row.addWidget(self.enable_checkbox)
-        save_row.addStretch(1)
-        save_row.addWidget(self.save_button)
-        sync_layout.addLayout(save_row)
-        sync_layout.addWidget(self.review_button)
-
         layout = QVBoxLayout(self)
         layout.addWidget(self.xero_app_box)
         layout.addWidget(xero_box)
         layout.addWidget(file_box)
-        layout.addWidget(sync_box)
+        layout.addWidget(self.sync_box)
         layout.addWidget(self.message_bar)
         layout.addStretch(1)
 
@@ -196,6 +179,7 @@ class SetupTab(JobTab):
             tenant_name=organisation.name if organisation else "",
             clients_file=self.clients_file_edit.text(),
             client_sync_enabled=self.enable_checkbox.isChecked(),
+            keep_xero_names=self.sync_box.keep_xero_names,
         )
 
     def _refresh(self, *_: object) -> None:
@@ -221,7 +205,8 @@ class SetupTab(JobTab):
         self.remove_button.setEnabled(free and connected)
         self.xero_app_box.set_locked(busy or self._locked)
         self.organisation_combo.setEnabled(connected and free)
-        for widget in (self.browse_button, self.enable_checkbox, self.save_button):
+        for widget in (self.browse_button, self.enable_checkbox, self.save_button,
+                       self.sync_box.names_combo):
             widget.setEnabled(connected and free)
         form = self._form_settings()
         ready = free and connected and form == self._saved and self._saved.complete
@@ -407,6 +392,7 @@ class SetupTab(JobTab):
         default_file = str(self._ctx.sample_clients) if self._ctx.sample_clients else ""
         self.clients_file_edit.setText(self._saved.clients_file or default_file)
         self.enable_checkbox.setChecked(self._saved.client_sync_enabled)
+        self.sync_box.set_keep_xero_names(self._saved.keep_xero_names)
         self.settings_saved.emit(self._saved)
         self._refresh()
 
