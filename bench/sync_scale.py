@@ -5,13 +5,17 @@ Usage: .venv/bin/python bench/sync_scale.py [--clients 10000] [--contacts 8000] 
 
 The fixture: N TimeSolv clients and an organisation with M contacts, of which `matching`
 have a client's name (and of those, `archived` are archived) and the rest have no client.
-Three runs go through a live main window (offscreen), its Sync to Xero button and its worker
-thread: a first sync, a re-sync with nothing changed, and a re-sync after 1% of the clients
-changed. Calls are counted by the sandbox (a separate process, so its CPU is not ours), whose
-limits are enforced on a virtual clock: the app's waits for the minute limit advance that
-clock instead of sleeping, and each call moves it by `--call-seconds` (Xero's latency), so
-the contacts written are spread in time as they would be at Xero. The floor comes from the
-fixture alone: reads = ceil(contacts read / 1000), writes = ceil(clients to send / 50).
+`near` more clients are named as a Xero-only contact with a legal form added: Possible
+matches, which wait for a decision. Three runs go through a live main window (offscreen):
+its preview, its Sync to Xero button (the question answered Sync) and its worker thread: a
+first sync, a re-sync with nothing changed, and a re-sync after 1% of the clients changed.
+Calls are counted by the sandbox (a separate process, so its CPU is not ours), whose limits
+are enforced on a virtual clock: the app's waits for the minute limit advance that clock
+instead of sleeping, and each call moves it by `--call-seconds` (Xero's latency), so the
+contacts written are spread in time as they would be at Xero. The preview reads Xero
+before each run (every contact before the first, what changed before the others); its calls
+are counted apart. The run's floor comes from the fixture alone: one read of what changed
+since the preview, then writes = ceil(clients to send / 50).
 Then the same fixture is synced the naive way (per client, GET by name, then PUT or POST) on
 a second sandbox whose limits are lifted, to count what that costs.
 """
@@ -41,20 +45,31 @@ import keyring.backend  # noqa: E402
 
 from PySide6.QtCore import (  # noqa: E402
     QElapsedTimer,
+    QEvent,
     QEventLoop,
     QMessageLogContext,
+    QObject,
     QTimer,
     QtMsgType,
     qInstallMessageHandler,
 )
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
 
 from xerosync_desktop.bootstrap import AppContext, build_xero  # noqa: E402
-from xerosync_desktop.core.model import ContactDraft, ContactStatus  # noqa: E402
+from xerosync_desktop.core.model import (  # noqa: E402
+    Client,
+    ClientStatus,
+    Contact,
+    ContactDraft,
+    ContactStatus,
+)
+from xerosync_desktop.core.suggest import suggest  # noqa: E402
+from xerosync_desktop.gui.contact_picker import ContactPicker  # noqa: E402
 from xerosync_desktop.gui.main_window import MainWindow  # noqa: E402
 from xerosync_desktop.gui.responsiveness import keep_window_responsive  # noqa: E402
 from xerosync_desktop.paths import AppPaths  # noqa: E402
 from xerosync_desktop.store import Store, SyncSettings, XeroApp  # noqa: E402
+from xerosync_desktop.sync.decide import linkable_contacts  # noqa: E402
 from xerosync_desktop.xero.auth import sign_in_without_browser  # noqa: E402
 from xerosync_desktop.xero.client import XeroClient  # noqa: E402
 from xerosync_desktop.xero.endpoints import XeroEndpoints  # noqa: E402
@@ -211,12 +226,15 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def client_rows(count: int, matching: int, changed: frozenset[int] = frozenset(),
+def client_rows(count: int, matching: int, near: int, changed: frozenset[int] = frozenset(),
                 ) -> list[dict[str, str]]:
-    """The TimeSolv export: client i < matching has the name of contact i in Xero."""
+    """The TimeSolv export: client i < matching has the name of contact i in Xero; the next
+    `near` clients the name of a Xero-only contact with a legal form added (`... LLC`), so
+    each is a Possible match waiting for a decision."""
     rows = []
     for i in range(count):
-        name = f"Matching Client {i:05}" if i < matching else f"New Client {i:05}"
+        name = f"Matching Client {i:05}" if i < matching else (
+            f"Xero Only Contact {i:05} LLC" if i < matching + near else f"New Client {i:05}")
         if i in changed:
             name += " LLP"
         rows.append({"Client ID": f"TS{i:05}", "Client Name": name,
@@ -262,11 +280,27 @@ def connect(url: str, paths: AppPaths) -> tuple[AppContext, str, str]:
     return ctx, organisation.tenant_id, organisation.name
 
 
+class SyncAnswer(QObject):
+    """Answers Sync to Xero's question with Sync (or Sync the rest), as a user would."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Show and isinstance(watched, QMessageBox):
+            for button in watched.buttons():
+                if button.text() in ("Sync", "Sync the rest"):
+                    QTimer.singleShot(0, button.click)
+        return False
+
+
 def run_in_window(window: MainWindow, name: str, calls: Callable[[], int], floor: int,
-                  ) -> Figures:
-    """Click Sync to Xero and wait for the run, timing the GUI thread's event loop."""
+                  ) -> tuple[Figures, int, float]:
+    """Show the Sync tab's preview, then click Sync to Xero, answer its question and wait
+    for the run, timing the GUI thread's event loop; the run's figures, and the preview's
+    calls and longest stall."""
     tab = window.sync_tab
-    window.tabs.setCurrentWidget(tab)
+    before = calls()
+    with StallMeter() as preview_stalls:
+        wait_for(tab.preview_shown, tab.run_failed, lambda: window.tabs.setCurrentWidget(tab))
+    preview_calls = calls() - before
     assert tab.sync_button.isEnabled(), tab.heading_label.text()
     before, cpu = calls(), cpu_seconds()
     with StallMeter() as stalls:
@@ -274,7 +308,42 @@ def run_in_window(window: MainWindow, name: str, calls: Callable[[], int], floor
     cpu = cpu_seconds() - cpu
     if not outcome:
         raise SystemExit(f"{name}: the run failed")
-    return Figures(name, calls() - before, floor, cpu, stalls.longest_ms, outcome[0].text)
+    figures = Figures(name, calls() - before, floor, cpu, stalls.longest_ms, outcome[0].text)
+    window.tabs.setCurrentWidget(window.setup_tab)  # the next run previews again
+    return figures, preview_calls, preview_stalls.longest_ms
+
+
+def suggestion_cpu(rows: list[dict[str, str]], contacts: int, matching: int) -> float:
+    """CPU seconds of suggestions for every client as if all were New, against every contact:
+    the worst case of what the worker computes in a review."""
+    clients = [Client(r["Client ID"], r["Client Name"], ClientStatus.ACTIVE, email=r["Email"])
+               for r in rows]
+    xero = [Contact(f"c{i}", f"Matching Client {i:05}" if i < matching
+                    else f"Xero Only Contact {i:05}") for i in range(contacts)]
+    started = time.process_time()
+    suggest(clients, xero)
+    return time.process_time() - started
+
+
+def picker_ms(window: MainWindow) -> float:
+    """Open Link to Xero contact's picker on every contact, then search it three times: the
+    longest of those steps on the GUI thread, in ms (the picker is modal in the app; here it
+    is shown and closed)."""
+    review = window.mapping_tab.review
+    assert review is not None
+    steps: list[float] = []
+    started = time.perf_counter()
+    picker = ContactPicker("TS05000 bench client", linkable_contacts(review), window)
+    picker.show()
+    QApplication.processEvents()
+    steps.append((time.perf_counter() - started) * 1000)
+    for text in ("xero only 07", "matching client 04", ""):
+        started = time.perf_counter()
+        picker.search_edit.setText(text)
+        QApplication.processEvents()
+        steps.append((time.perf_counter() - started) * 1000)
+    picker.close()
+    return max(steps)
 
 
 def mapping_table(window: MainWindow) -> tuple[int, float, float]:
@@ -335,6 +404,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--contacts", type=int, default=8_000)
     parser.add_argument("--matching", type=int, default=5_000)
     parser.add_argument("--archived", type=int, default=100)
+    parser.add_argument("--near", type=int, default=100,
+                        help="clients named as a Xero-only contact plus a legal form")
     parser.add_argument("--changed", type=float, default=0.01, help="share of clients changed")
     parser.add_argument("--call-seconds", type=float, default=0.5)
     parser.add_argument("--skip-naive", action="store_true")
@@ -345,7 +416,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="xerosync-bench-") as temp:
         root = Path(temp)
         paths = AppPaths.under(root).ensure()
-        rows = client_rows(args.clients, args.matching)
+        rows = client_rows(args.clients, args.matching, args.near)
+        suggest_s = suggestion_cpu(rows, args.contacts, args.matching)
         clients_file = root / "clients.csv"
         write_clients(clients_file, rows)
 
@@ -360,23 +432,33 @@ def main(argv: list[str] | None = None) -> int:
                 store.settings.save_sync_settings(
                     SyncSettings(tenant_id, tenant_name, str(clients_file), True))
             window = MainWindow(ctx)
+            answer = SyncAnswer()
+            app.installEventFilter(answer)
             window.show()
             keep_window_responsive()  # as the app's main() does
             if not window.setup_tab.connected:  # the saved grant is being resumed
                 wait_for(window.setup_tab.connect_finished, None, lambda: None)
 
-            synced = args.clients - args.archived  # created, or matched and updated
-            first_floor = math.ceil(args.contacts / 1000) + math.ceil(synced / 50)
+            # created, or matched and updated; the possible matches wait for a decision
+            synced = args.clients - args.archived - args.near
+            # the preview reads every contact first; the run then reads what changed since
+            first_floor = 1 + math.ceil(synced / 50)
             counted = lambda: sandbox.calls(tenant_id)  # noqa: E731
-            first = run_in_window(window, "first sync", counted, first_floor)
-            resync = run_in_window(window, "re-sync, no change", counted, 1)
+            first, first_preview, first_preview_stall = run_in_window(
+                window, "first sync", counted, first_floor)
+            resync, resync_preview, _ = run_in_window(window, "re-sync, no change", counted, 1)
             step = max(1, round(1 / args.changed))
             changed = frozenset(range(args.archived, args.clients, step))
-            write_clients(clients_file, client_rows(args.clients, args.matching, changed))
+            write_clients(clients_file, client_rows(args.clients, args.matching, args.near,
+                                                    changed))
             changed_floor = 1 + math.ceil(len(changed) / 50)
-            again = run_in_window(window, f"re-sync, {len(changed)} changed", counted,
-                                  changed_floor)
+            again, _, again_preview_stall = run_in_window(
+                window, f"re-sync, {len(changed)} changed", counted, changed_floor)
+            preview_stall = max(first_preview_stall, again_preview_stall)
             table_rows, table_stall, filter_ms = mapping_table(window)
+            possible = sum(row.status.label == "Possible match"
+                           for row in window.mapping_tab.model.rows())
+            picker = picker_ms(window)
             window.close()
             ctx.close()
         finally:
@@ -392,7 +474,13 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {sys.platform}")
     print(f"fixture: {args.clients} clients; {args.contacts} Xero contacts, {args.matching} "
-          f"matching a client, {args.archived} of them archived")
+          f"matching a client, {args.archived} of them archived; {args.near} clients a "
+          f"possible match for a Xero-only contact ({possible} shown as Possible match)")
+    print(f"suggestions, every client as if New against every contact: {suggest_s:.2f} s CPU")
+    print(f"preview: {first_preview} calls before the first sync (every contact read), "
+          f"{resync_preview} before a re-sync; longest stall while it loads and shows "
+          f"{preview_stall:.1f} ms; contact picker on {args.contacts} contacts: slowest of "
+          f"opening it and three searches {picker:.1f} ms")
     print(f"{'run':<22}{'calls':>7}{'floor':>7}  ratio{'min@60':>9}{'cpu s':>9}"
           f"{'stall ms':>10}  summary")
     for figures in (first, resync, again):
@@ -410,7 +498,10 @@ def main(argv: list[str] | None = None) -> int:
         "cpu_s": round(first.cpu_s, 2), "peak_rss_mb": round(peak_rss_mb(), 1),
         "max_stall_ms": round(max(f.max_stall_ms for f in (first, resync, again)), 1),
         "table_rows": table_rows, "table_stall_ms": round(table_stall, 1),
-        "table_filter_ms": round(filter_ms, 1)}))
+        "table_filter_ms": round(filter_ms, 1), "suggest_s": round(suggest_s, 2),
+        "possible_matches": possible, "preview_calls": first_preview,
+        "resync_preview_calls": resync_preview, "preview_stall_ms": round(preview_stall, 1),
+        "picker_ms": round(picker, 1)}))
     del app
     sys.stdout.flush()
     return 0

@@ -92,7 +92,7 @@ def build_context(paths: AppPaths, demo: bool = False,
                   sandbox_url: str | None = None) -> AppContext:
     """The context the command line asks for, else the Xero connection saved in Setup."""
     paths.ensure()
-    with Store(paths.database) as store:
+    with Store(paths.database, paths.lock_dir) as store:
         xero_app = store.settings.xero_app()
     if demo or sandbox_url or xero_app.demo:
         return build_demo(paths, sandbox_url=sandbox_url, xero_app=xero_app)

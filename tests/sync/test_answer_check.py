@@ -89,3 +89,21 @@ def test_an_answer_in_order_is_trusted_without_reading_back(
     # one read, two PUTs: no read-back when the answer fits
     assert demo.sandbox.call_count(demo.tenant_id) - before == 3
     assert_linked_by_number(demo, 60)
+
+
+def test_updates_of_contacts_keeping_their_own_code_are_found_by_contactid(
+        demo: Demo, tmp_path: Path) -> None:
+    for i in (1, 2):  # the firm's own Contact Codes: the sync leaves them, sends no number
+        demo.sandbox.add_contact(demo.tenant_id, Name=f"Coded Client {i}",
+                                 ContactNumber=f"CUST-{i}")
+    clients = write_clients(tmp_path / "clients.csv", [("K1", "Coded Client 1", "Active"),
+                                                        ("K2", "Coded Client 2", "Active")])
+    demo.sandbox.inject(f"reorder:calls={demo.sandbox.call_count(demo.tenant_id) + 2}")
+
+    summary, events = run(demo, clients)
+
+    assert (summary.updated, summary.failed) == (2, 0)
+    assert len(logged(events, "Checked")) == 1
+    codes = {c["Name"]: c["ContactNumber"] for c in demo.sandbox.contacts(demo.tenant_id)
+             if c["Name"].startswith("Coded")}
+    assert codes == {"Coded Client 1": "CUST-1", "Coded Client 2": "CUST-2"}

@@ -8,12 +8,13 @@ checked in the sandbox: one contact per client, a possible match never created.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from xerosync_desktop.core.model import Status
-from xerosync_desktop.errors import DecisionError
+from xerosync_desktop.errors import DecisionError, SyncBusyError
 from xerosync_desktop.sync.decide import accept_suggestions, add_as_new, link_client, unlink
 from xerosync_desktop.sync.events import LogEntry
 from xerosync_desktop.sync.review import Review, load_review
@@ -155,3 +156,38 @@ def test_a_decision_that_cannot_be_made_changes_nothing(demo: Demo, near_misses:
                 attempt()
             assert refused.value.message.startswith(message)
     assert stored_links(demo) == {"N2": taken}
+
+
+def test_a_link_made_after_an_interrupted_sync_stands(demo: Demo, tmp_path: Path) -> None:
+    clients = tmp_path / "clients.csv"
+    clients.write_text("Client ID,Client Name,Status\nR1,Rita Ramirez Designs,Active\n",
+                       encoding="utf-8")
+    chosen = demo.sandbox.add_contact(demo.tenant_id, Name="Ramirez Design Studio")["ContactID"]
+    with demo.ctx.open_store() as store, store.transaction():  # a sync killed after Xero
+        run_id = store.runs.start(demo.tenant_id, demo.tenant_name, str(clients),  # saved
+                                  datetime.now(UTC))
+        store.intents.record(demo.tenant_id, run_id, "create", "k" * 64, ["R1"])
+    saved = demo.sandbox.add_contact(demo.tenant_id, Name="Rita Ramirez Designs",
+                                     ContactNumber="R1")["ContactID"]
+    with demo.ctx.open_store() as store:  # then the bookkeeper links R1 herself
+        link_client(reload(demo, clients), store, "R1", chosen)
+
+    summary, events = sync(demo, reload(demo, clients))
+
+    assert stored_links(demo)["R1"] == chosen
+    checked = [e for e in events if isinstance(e, LogEntry) and e.action == "Checked"]
+    assert "that link stands" in checked[0].message and checked[0].contact_id == saved
+    assert summary.created == 0
+    with demo.ctx.open_store() as store:
+        assert store.intents.open(demo.tenant_id) == []
+
+
+def test_a_decision_waits_while_the_organisation_syncs(demo: Demo, near_misses: Path) -> None:
+    review = reload(demo, near_misses)
+    with demo.ctx.open_store() as syncing, \
+            syncing.run_lock(demo.tenant_id, demo.tenant_name, "the xerosync command"):
+        with demo.ctx.open_store() as store, pytest.raises(SyncBusyError) as busy:
+            accept_suggestions(review, store, ["N1"])
+    assert busy.value.message.startswith("A sync to Demo Company (US) is already running: "
+                                         "the xerosync command")
+    assert stored_links(demo) == {}

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from xerosync_desktop.core.model import ReviewRow, Status
+from xerosync_desktop.sync.decide import unlink
 from xerosync_desktop.sync.events import LogEntry
 from xerosync_desktop.sync.review import load_review
 
@@ -111,3 +112,23 @@ def test_a_merge_into_another_clients_contact_blocks_the_client_and_adds_nothing
     assert "Restore it" not in skipped[-1].message
     assert len(demo.sandbox.contacts(demo.tenant_id)) == contacts_before
     assert stored_links(demo)["M1"] == links["M1"]
+
+
+def test_a_client_blocked_by_a_merge_is_paired_again_once_unlinked(
+        demo: Demo, tmp_path: Path) -> None:
+    clients = clients_file(tmp_path)
+    run(demo, clients)
+    links = stored_links(demo)
+    demo.sandbox.merge_contacts(demo.tenant_id, links["M3"], links["M1"])
+    own = demo.sandbox.add_contact(demo.tenant_id, Name="Merged Client Three")["ContactID"]
+    with demo.ctx.open_store() as store, demo.ctx.open_xero() as xero:
+        review = load_review(demo.settings(clients), xero, store, lambda event: None)
+        assert "M3" in review.links  # so the Mapping tab offers Unlink on the Blocked row
+        after = unlink(review, store, ["M3"])
+    row = after.row_of("M3")
+    assert row is not None and (row.status, row.contact_id) == (Status.MATCHED, own)
+
+    summary, _ = run(demo, clients)
+
+    assert (summary.created, summary.skipped, summary.failed) == (0, 0, 0)
+    assert stored_links(demo)["M3"] == own

@@ -87,7 +87,7 @@ def _run(args: argparse.Namespace, paths: AppPaths, console: Console) -> ExitCod
     for path, option in outputs:
         commands.check_output(path, option, getattr(args, "clients", None), paths.database)
     if not (args.demo or args.sandbox):
-        with Store(paths.database) as store:
+        with Store(paths.database, paths.lock_dir) as store:
             if store.settings.xero_app().demo:  # never sync to the demo unasked
                 raise NotConnectedError(DEMO_CHOSEN_TEXT)
     ctx = build_context(paths, demo=args.demo, sandbox_url=args.sandbox)

@@ -18,8 +18,8 @@ from ..errors import UserError
 from ..excel.export import write_log, write_review
 from ..excel.output_path import checked_output
 from ..store import Store, SyncSettings
-from ..sync.events import LogEntry, RunSummary, SyncEvent
-from ..sync.preview import preview_sync
+from ..sync.events import RunSummary
+from ..sync.preview import change_lines, preview_sync
 from ..sync.review import Review, confirm_mappings, load_review
 from ..sync.runner import sync_clients
 from ..xero.client import XeroClient
@@ -31,7 +31,6 @@ from .interrupts import StopOnSignals
 
 log = logging.getLogger(__name__)
 
-_WAITING = "Waiting for a decision"  # how the planner's skip of a Possible match begins
 _DRY_RUN_LABELS = {Action.CREATE: "Create", Action.UPDATE: "Update", Action.SKIP: "Skip",
                    Action.FAIL: "Fail", Action.UNCHANGED: "Same"}
 
@@ -113,8 +112,7 @@ def _print_planned(console: Console, item: PlannedItem, width: int) -> None:
         line += f": {item.reason}"
     console.result(line)
     if item.action is Action.UPDATE:
-        for text in [change.text for change in item.changes] or [
-                "No field differs from Xero: sent again to record this sync"]:
+        for text in change_lines(item):
             console.result(f"{'':<8}{text}")
 
 
@@ -125,18 +123,9 @@ def sync(settings: SyncSettings, xero: XeroClient, store: Store, console: Consol
     The log workbook is written however the run ends, once the store holds the run.
     """
     require_client_sync(settings)
-    waiting = 0
-
-    def report(event: SyncEvent) -> None:
-        nonlocal waiting
-        if isinstance(event, LogEntry) and event.action == Action.SKIP.value \
-                and event.message.startswith(_WAITING):
-            waiting += 1
-        console.report(event)
-
     try:
         with StopOnSignals() as should_stop:
-            summary = sync_clients(settings, xero, store, report, should_stop,
+            summary = sync_clients(settings, xero, store, console.report, should_stop,
                                    holder="the xerosync command")
     except BaseException:
         if log_path is not None and console.run_id is not None:
@@ -144,7 +133,7 @@ def sync(settings: SyncSettings, xero: XeroClient, store: Store, console: Consol
         raise
     saved = log_path is None or (console.run_id is not None
                                  and _write_log(store, console, console.run_id, log_path))
-    _print_summary(console, summary, waiting)
+    _print_summary(console, summary)
     if log_path is not None and saved:
         console.result(f"Log of the run written to {log_path}.")
     code = code_for_summary(summary)
@@ -164,10 +153,10 @@ def _write_log(store: Store, console: Console, run_id: int, path: Path) -> bool:
     return True
 
 
-def _print_summary(console: Console, summary: RunSummary, waiting: int) -> None:
+def _print_summary(console: Console, summary: RunSummary) -> None:
     console.result(summary.text)
-    if waiting:
-        console.result(f"{waiting_text(waiting)} waiting for a decision (listed above), so "
+    if summary.waiting:
+        console.result(f"{waiting_text(summary.waiting)} waiting for a decision (listed above), so "
                        f"not added: decide each with {HOW_TO_DECIDE} (or in the app's "
                        "Mapping tab), then run xerosync sync again.")
     if summary.stopped_by == "day_limit":

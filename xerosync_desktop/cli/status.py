@@ -84,8 +84,9 @@ def _organisation_lines(console: Console, store: Store, wanted: str | None,
     else:
         enabled = "not enabled (tick Enable Client Sync in Setup and click Save)"
     _line(console, "Client sync", enabled)
-    added = len(store.decisions.added_as_new(tenant_id))
-    _line(console, "Mappings", f"{len(store.mappings.for_tenant(tenant_id))} stored"
+    links = store.mappings.for_tenant(tenant_id)
+    added = len(store.decisions.added_as_new(tenant_id) - links.keys())  # not added yet
+    _line(console, "Mappings", f"{len(links)} stored"
           + (f"; {added} client{'s' if added != 1 else ''} to be added as new" if added else ""))
     _line(console, "Last run", _run_text(last_run))
 

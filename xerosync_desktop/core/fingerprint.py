@@ -16,15 +16,28 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import asdict
 
 from .model import ContactDraft
 
 
 def fingerprint(draft: ContactDraft) -> str:
-    """A short hash of every field the draft sends, its ContactID included."""
-    fields = asdict(draft)
-    fields["status"] = draft.status.value
+    """A short hash of every field the draft sends, its ContactID included.
+
+    The JSON is that of `dataclasses.asdict(draft)` with the status as its value (so the
+    fingerprints stored by earlier versions still hold), built by hand: asdict's deep copy
+    made this a third of a 10,000-client run's CPU.
+    """
+    address = draft.address
+    fields = {
+        "address": {"city": address.city, "country": address.country,
+                    "lines": list(address.lines), "postal_code": address.postal_code,
+                    "region": address.region},
+        "contact_id": draft.contact_id, "contact_number": draft.contact_number,
+        "email": draft.email, "first_name": draft.first_name, "last_name": draft.last_name,
+        "name": draft.name,
+        "phones": [{"number": p.number, "phone_type": p.phone_type} for p in draft.phones],
+        "status": draft.status.value,
+    }
     text = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 

@@ -144,7 +144,7 @@ def build_review(
     suggestions = suggest(
         (c for i, c in enumerate(clients) if i not in paired
          and c.status is not ClientStatus.PROSPECT and c.client_id not in added_as_new),
-        leftovers)
+        [c for c in leftovers if not c.merged_to])  # merged away: only where it went counts
     rows = [ReviewRow(status=Status.NEEDS_ATTENTION, problem=problem, note=problem.reason)
             for problem in problems]
     for index, client in enumerate(clients):
@@ -193,8 +193,8 @@ def _client_row(client: Client, pair: _Pair | None, stale_mapping: bool,
         status = Status.BLOCKED
         notes.append(f"'{contact.name}' was merged in Xero into '{pair.merged_into.name}', "
                      f"which is linked to client {pair.holder}, so this client will be "
-                     "skipped: two clients cannot share one Xero contact. Give this client a "
-                     "contact of its own in Xero, then review again.")
+                     "skipped: two clients cannot share one Xero contact. Link this client "
+                     "to another contact (or Unlink it to let matching pair it again).")
     elif contact.is_archived:
         status = Status.BLOCKED
         if contact.merged_to:

@@ -6,6 +6,7 @@ ReviewRow, ContactDraft.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -82,13 +83,23 @@ class Contact:
     updated_ms: int = field(default=0, compare=False)  # UpdatedDateUTC, ms since the epoch
     merged_to: str = ""  # MergedToContactID: merged in Xero into that contact (and archived)
     email: str = ""  # EmailAddress, for suggestions
-    # the product's fields as Xero holds them (changes.owned_fields), for the preview
-    details: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    # the product's fields as Xero holds them (changes.owned_fields), for the preview: JSON
+    # [[label, value], ...], kept as one string (no objects for the collector to walk)
+    details: str = field(default="", compare=False)
 
     @property
     def is_archived(self) -> bool:
         """Xero refuses any update to a contact that is not ACTIVE."""
         return self.status is not ContactStatus.ACTIVE
+
+    @property
+    def held(self) -> dict[str, str]:
+        """The product's fields as Xero holds them, by label ({} when not known)."""
+        try:
+            pairs = json.loads(self.details) if self.details else []
+        except ValueError:
+            return {}
+        return {str(label): str(value) for label, value in pairs}
 
 
 class Status(Enum):

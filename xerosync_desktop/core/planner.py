@@ -120,7 +120,7 @@ def plan_sync(rows: Sequence[ReviewRow], sent: Mapping[str, str] | None = None,
                 "Nothing changed since the last sync.")))
         elif existing:
             updates.append(PlannedItem(Action.UPDATE, client, draft, changes=tuple(
-                field_changes(draft, dict(existing.details)))))
+                field_changes(draft, existing.held))))
         else:
             creates.append(PlannedItem(Action.CREATE, client, draft))
     return SyncPlan(updates=tuple(_batched(updates, batch_size)),

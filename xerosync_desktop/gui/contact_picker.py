@@ -17,7 +17,6 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
 )
 from PySide6.QtGui import QBrush, QColor
@@ -37,7 +36,6 @@ from ..core.model import Contact
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 HEADERS = ("Name", "Email", "Contact Code", "Status")
-_SEARCH_ROLE = Qt.ItemDataRole.UserRole + 3
 
 
 def _status(contact: Contact, holder: str) -> str:
@@ -47,14 +45,27 @@ def _status(contact: Contact, holder: str) -> str:
 
 
 class ContactListModel(QAbstractTableModel):
-    """(contact, the client it is paired with or '') pairs, as a table."""
+    """(contact, the client it is paired with or '') pairs, as a table, filtered by search.
+
+    The search is one pass over precomputed text and a model reset, not a proxy asking
+    Python about every row: 8,000 contacts filter in a few milliseconds.
+    """
 
     def __init__(self, contacts: Sequence[tuple[Contact, str]],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._rows = list(contacts)
+        self._all = list(contacts)
         self._search = [" ".join((c.name, c.email, c.contact_number, c.contact_id)).casefold()
-                        for c, _ in self._rows]
+                        for c, _ in self._all]
+        self._rows = self._all
+
+    def set_search(self, text: str) -> None:
+        """Show the contacts whose name, email, Contact Code or ContactID hold every word."""
+        words = text.casefold().split()
+        self.beginResetModel()
+        self._rows = [pair for pair, searched in zip(self._all, self._search, strict=True)
+                      if all(word in searched for word in words)] if words else self._all
+        self.endResetModel()
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._rows)
@@ -77,8 +88,6 @@ class ContactListModel(QAbstractTableModel):
                     _status(contact, holder))[index.column()]
         if role == Qt.ItemDataRole.UserRole:
             return contact
-        if role == _SEARCH_ROLE:
-            return self._search[index.row()]
         if role == Qt.ItemDataRole.ForegroundRole and (holder or contact.is_archived):
             return QBrush(QColor("#6b6b6b"))
         return None
@@ -92,25 +101,6 @@ class ContactListModel(QAbstractTableModel):
         return super().flags(index)
 
 
-class _SearchProxy(QSortFilterProxyModel):
-    """Rows whose name, email, Contact Code or ContactID hold every word searched."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._words: list[str] = []
-
-    def set_search(self, text: str) -> None:
-        self.beginFilterChange()
-        self._words = text.casefold().split()
-        self.endFilterChange()
-
-    def filterAcceptsRow(self, row: int, parent: AnyIndex) -> bool:  # noqa: N802
-        if not self._words:
-            return True
-        text = self.sourceModel().index(row, 0, parent).data(_SEARCH_ROLE)
-        return all(word in text for word in self._words)
-
-
 class ContactPicker(QDialog):
     """Pick the Xero contact one client is to be linked to."""
 
@@ -120,19 +110,18 @@ class ContactPicker(QDialog):
         self.setWindowTitle("Link to Xero contact")
         self.resize(760, 520)
         self.model = ContactListModel(contacts, self)
-        self.proxy = _SearchProxy(self)
-        self.proxy.setSourceModel(self.model)
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText("Search name, email or Contact Code")
         self.search_edit.setClearButtonEnabled(True)
-        self.search_edit.textChanged.connect(self.proxy.set_search)
+        self.search_edit.textChanged.connect(self.model.set_search)
         self.search_edit.textChanged.connect(self._select_first)
         self.table = QTableView()
-        self.table.setModel(self.proxy)
+        self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -166,7 +155,7 @@ class ContactPicker(QDialog):
         return contact if isinstance(contact, Contact) else None
 
     def _select_first(self, *_: object) -> None:
-        first = self.proxy.index(0, 0)
+        first = self.model.index(0, 0)
         if first.isValid() and first.flags() & Qt.ItemFlag.ItemIsSelectable:
             self.table.selectRow(0)
         else:

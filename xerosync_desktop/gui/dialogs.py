@@ -14,7 +14,7 @@ from types import TracebackType
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QWidget
 
-from ..errors import OutputPathError
+from ..errors import OutputPathError, UserError
 from ..excel.output_path import checked_output
 
 log = logging.getLogger(__name__)
@@ -112,10 +112,15 @@ def show_error(parent: QWidget | None, text: str) -> None:
 
 
 def install_excepthook(log_dir: Path) -> None:
-    """Log anything unexpected on the GUI thread and tell the user where the details are."""
+    """Log anything unexpected on the GUI thread and tell the user where the details are; a
+    UserError raised there (the store on a full disk) is shown as its own sentence."""
 
     def hook(kind: type[BaseException], error: BaseException,
              trace: TracebackType | None) -> None:
+        if isinstance(error, UserError):  # a sentence for the user (a full disk, say)
+            log.warning("on the GUI thread: %s", error.message)
+            show_error(None, error.message)
+            return
         log.error("unexpected error", exc_info=(kind, error, trace))
         show_error(None, "Something unexpected went wrong. The details are in the app's log "
                          f"file in {log_dir}.")

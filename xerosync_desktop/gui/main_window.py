@@ -64,6 +64,7 @@ class MainWindow(QMainWindow):
         self.sync_tab.run_finished.connect(self.mapping_tab.mark_stale)
         self.sync_tab.run_failed.connect(self.mapping_tab.mark_stale)
         self.mapping_tab.review_loaded.connect(self.sync_tab.mark_preview_stale)
+        self.mapping_tab.confirm_finished.connect(self.sync_tab.mark_preview_stale)
         self.sync_tab.mapping_requested.connect(self._decide_first)
         self.tabs.currentChanged.connect(self._on_tab_changed)
         for tab in self._job_tabs:

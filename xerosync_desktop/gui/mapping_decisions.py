@@ -22,14 +22,11 @@ from ..store import Store
 from ..sync import decide
 from ..sync.review import Review
 from .contact_picker import ContactPicker
+from .wording import clients
 
 # start(job, on_result, on_error): the tab's JobRunner.start
 StartJob = Callable[..., None]
 Decided = Callable[[Review, str], None]
-
-
-def _clients(count: int) -> str:
-    return f"{count} client{'' if count == 1 else 's'}"
 
 
 class DecisionActions(QObject):
@@ -93,8 +90,8 @@ class DecisionActions(QObject):
         return review is not None and row.client_id in review.added_as_new
 
     def _linked(self, review: Review, row: ReviewRow) -> bool:
-        return (row.status is Status.MAPPED and row.contact is not None) \
-            or self._added(review, row)
+        """A stored link (Mapped, or Blocked by the contact it points to) or a decision."""
+        return row.client_id in review.links or self._added(review, row)
 
     # -- decisions -------------------------------------------------------------------------
 
@@ -123,7 +120,8 @@ class DecisionActions(QObject):
             text = (f"Client {rows[0].client_id} is now Mapped to "
                     f"'{rows[0].suggestion.contact.name}'.")
         else:
-            text = f"{_clients(len(rows))} are now Mapped to the contacts suggested for them."
+            text = (f"{clients(len(rows), 'is', 'are')} now Mapped to the contacts suggested "
+                    "for them.")
         self._run(lambda review, store: decide.accept_suggestions(review, store, ids),
                   lambda _review: text)
 
@@ -147,9 +145,9 @@ class DecisionActions(QObject):
                 and not self._added(review, r)]
         ids = [r.client_id for r in rows]
         self._run(lambda review, store: decide.add_as_new(review, store, ids),
-                  lambda _review: f"{_clients(len(ids))} will be added to Xero as new "
-                                  "contacts; their suggestions are dismissed (Unlink brings "
-                                  "them back).")
+                  lambda _review: f"{clients(len(ids))} will be added to Xero as "
+                                  f"{'a new contact' if len(ids) == 1 else 'new contacts'}; "
+                                  "the suggestions are dismissed (Unlink brings them back).")
 
     def _on_unlink(self) -> None:
         review = self._review()
@@ -160,7 +158,7 @@ class DecisionActions(QObject):
         def say(result: Review) -> str:
             now = [result.row_of(client_id) for client_id in ids]
             labels = sorted({row.status.label for row in now if row is not None})
-            return (f"{_clients(len(ids))} unlinked: matching decides again "
+            return (f"{clients(len(ids))} unlinked: matching decides again "
                     f"(now {', '.join(labels)}).")
 
         self._run(lambda review, store: decide.unlink(review, store, ids), say)

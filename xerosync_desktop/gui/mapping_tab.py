@@ -35,6 +35,7 @@ from .dialogs import MessageBar, ask_save_path, confirm, default_export_dir
 from .job_tab import JobTab
 from .mapping_decisions import DecisionActions
 from .review_model import ReviewColumn, ReviewFilterProxy, ReviewTableModel, RowRole
+from .wording import clients, rows
 
 ALL_STATUSES = "All statuses"
 
@@ -250,7 +251,7 @@ class MappingTab(JobTab):
         def job(report: Callable[[object], None], stop: Callable[[], bool]) -> Review:
             with ctx.open_xero() as xero, ctx.open_store() as store:
                 xero.on_wait = countdown(report, stop)
-                return load_review(settings, xero, store, report)
+                return load_review(settings, xero, store, report, stop)
 
         self.message_bar.show_message("Loading the review…")
         self._jobs.start(job, self._on_loaded, self._on_load_failed, self._on_report)
@@ -271,19 +272,19 @@ class MappingTab(JobTab):
         self._show(review)
         self._stale = False
         counts = self._status_counts
-        hint = (f"{_clients(counts[Status.NEW])} will be added to Xero. Look for any that "
+        hint = (f"{clients(counts[Status.NEW])} will be added to Xero. Look for any that "
                 "should match an existing Xero contact but have a different name: select it "
                 "and click Link to Xero contact…")
         if waiting := counts[Status.POSSIBLE_MATCH]:
-            hint = (f"{_clients(waiting, 'is', 'are')} possibly an existing Xero contact "
+            hint = (f"{clients(waiting, 'is', 'are')} possibly an existing Xero contact "
                     f"(Status: {Status.POSSIBLE_MATCH.label}) and will not be synced until "
                     "you decide: Accept suggestion, Link to Xero contact… or Add as new "
                     "contact. " + hint)
         if counts[Status.BLOCKED]:
-            hint += (f" {_clients(counts[Status.BLOCKED], 'is', 'are')} blocked because the "
+            hint += (f" {clients(counts[Status.BLOCKED], 'is', 'are')} blocked because the "
                      "Xero contact is archived: restore it in Xero first.")
         if attention := counts[Status.NEEDS_ATTENTION]:
-            hint = (f"{review.file_summary}. {_rows(attention)} of the client file "
+            hint = (f"{review.file_summary}. {rows(attention)} of the client file "
                     f"{'needs' if attention == 1 else 'need'} attention and will not be synced "
                     f"until corrected: pick '{Status.NEEDS_ATTENTION.label}' under Status to "
                     "see why. " + hint)
@@ -359,19 +360,9 @@ class MappingTab(JobTab):
         after = sum(r.status is Status.MAPPED for r in review.rows)
         self._show(review)
         self.message_bar.show_message(
-            f"{_clients(after - before, 'is', 'are')} now Mapped to their Xero contacts. "
+            f"{clients(after - before, 'is', 'are')} now Mapped to their Xero contacts. "
             "Click Back to return to Setup, or go to the Sync tab.", "success")
         self.confirm_finished.emit(after - before)
-
-
-def _clients(count: int, one: str = "", many: str = "") -> str:
-    """'1 client is' / '3 clients are': a count with its noun (and verb) agreeing."""
-    words = f"client {one}" if count == 1 else f"clients {many}"
-    return f"{count} {words.strip()}"
-
-
-def _rows(count: int) -> str:
-    return f"{count} row{'' if count == 1 else 's'}"
 
 
 def _file_safe(text: str) -> str:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.planner import Action, PlannedItem
-from ..sync.preview import Preview
+from ..sync.preview import Preview, change_lines
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 PREVIEW_HEADERS = ("Action", "Client ID", "TimeSolv Client", "Name in Xero", "Changes")
@@ -33,9 +33,7 @@ def changes_text(item: PlannedItem) -> str:
     """What an update changes; for an add, the new contact."""
     if item.action is Action.CREATE:
         return "New contact"
-    if not item.changes:
-        return "No field differs from Xero: sent again to record this sync"
-    return "; ".join(change.text for change in item.changes)
+    return "; ".join(change_lines(item))
 
 
 class PreviewModel(QAbstractTableModel):

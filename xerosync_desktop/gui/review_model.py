@@ -19,7 +19,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from ..core.model import ReviewRow, Status
-from ..review_columns import COLUMNS, Kind, ReviewColumn
+from ..review_columns import COLUMNS, Kind, ReviewColumn, search_texts
 
 RowRole = Qt.ItemDataRole.UserRole + 1
 SortRole = Qt.ItemDataRole.UserRole + 2  # the column's sort key: an int or a str Qt compares
@@ -50,9 +50,7 @@ class ReviewTableModel(QAbstractTableModel):
     def set_rows(self, rows: Sequence[ReviewRow]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
-        searched = [c for c in COLUMNS if c.kind is Kind.SEARCHED]
-        self._search_text = [" ".join(c.text(row) for c in searched).casefold()
-                             for row in self._rows]
+        self._search_text = search_texts(self._rows)
         self.endResetModel()
 
     def rows(self) -> list[ReviewRow]:

@@ -429,7 +429,12 @@ class SetupTab(JobTab):
                          self.message_bar.show_error)
 
     def _save(self, settings: SyncSettings, listed: object) -> None:
-        self._store.settings.save_sync_settings(settings)
+        try:
+            with self._store.transaction():
+                self._store.settings.save_sync_settings(settings)
+        except UserError as exc:  # the data file on a full disk, read-only, damaged
+            self.message_bar.show_error(exc.message)
+            return
         self._saved = settings
         if isinstance(listed, ClientList):
             text = (f"Saved. {Path(settings.clients_file).name}: {listed.summary}. Client sync "

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..bootstrap import AppContext
+from ..errors import CancelledError
 from ..excel.export import write_log
 from ..store import RunRecord, SyncSettings
 from ..sync.events import LogEntry, Progress, RunStarted, RunSummary, Waiting
@@ -189,7 +190,10 @@ class SyncTab(JobTab):
         def job(report: Callable[[object], None], stop: Callable[[], bool]) -> Preview:
             with ctx.open_xero() as xero, ctx.open_store() as store:
                 xero.on_wait = countdown(report, stop)
-                return preview_sync(load_review(settings, xero, store, report), store)
+                review = load_review(settings, xero, store, report, stop)
+                if stop():  # cancelled while the client file or the review was built
+                    raise CancelledError
+                return preview_sync(review, store)
 
         def shown(result: object) -> None:
             assert isinstance(result, Preview)
@@ -242,14 +246,17 @@ class SyncTab(JobTab):
     def _run(self, preview: Preview) -> None:
         settings = self._settings
         ctx = self._ctx
-        digest = preview.digest
 
         def job(report: Callable[[object], None], should_stop: Callable[[], bool]) -> RunSummary:
+            digest = preview.digest  # here, not on the GUI thread: 10,000 fingerprints
             with ctx.open_xero() as xero, ctx.open_store() as store:
                 return sync_clients(settings, xero, store, report, should_stop,
                                     previewed=digest)
 
-        self._preview_stale = True
+        # the preview is spent: the next sync previews again (and its memory is freed)
+        self._preview, self._preview_stale = None, True
+        self.preview_panel.show_preview(None, "The preview is made again before the next "
+                                              "sync.")
         self.pages.setCurrentIndex(1)
 
         self.log_model.clear()

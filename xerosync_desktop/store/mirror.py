@@ -11,7 +11,6 @@ which Xero returns only on paged reads like these.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -32,7 +31,7 @@ class ContactMirror:
             "details FROM mirror_contacts WHERE tenant_id = ? ORDER BY updated_ms, contact_id",
             (tenant_id,))
         return [Contact(contact_id=r[0], name=r[1], status=_status(r[2]), contact_number=r[3],
-                        updated_ms=r[4], merged_to=r[5], email=r[6], details=_details(r[7]))
+                        updated_ms=r[4], merged_to=r[5], email=r[6], details=r[7])
                 for r in rows]
 
     def read_mark_ms(self, tenant_id: str) -> int | None:
@@ -72,16 +71,8 @@ class ContactMirror:
             "excluded.updated_ms, merged_to = excluded.merged_to, email = excluded.email, "
             "details = excluded.details WHERE excluded.updated_ms >= mirror_contacts.updated_ms",
             [(tenant_id, c.contact_id, c.name, c.status.value, c.contact_number, c.updated_ms,
-              c.merged_to, c.email, json.dumps(c.details, ensure_ascii=False))
+              c.merged_to, c.email, c.details)
              for c in contacts])
-
-
-def _details(text: str) -> tuple[tuple[str, str], ...]:
-    try:
-        pairs = json.loads(text)
-    except ValueError:
-        return ()
-    return tuple((str(label), str(value)) for label, value in pairs)
 
 
 def _status(value: str) -> ContactStatus:

@@ -7,13 +7,15 @@ once (one transaction), and answered with the review as it now stands. A link ch
 person is a stored mapping ('linked'), which automatic matching never overrides; *Add as
 new* is remembered as a decision, so the client stays New whatever contact looks like it
 later; *Unlink* forgets both, so the matcher's word and its suggestions come back. A refused
-decision raises DecisionError with the reason and changes nothing.
+decision raises DecisionError with the reason and changes nothing; while the organisation
+syncs (here or in another process), SyncBusyError.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from ..core.model import ClientStatus, Contact, ReviewRow, Status
 from ..errors import DecisionError
@@ -38,9 +40,19 @@ def _saved(review: Review, store: Store) -> Review:
     return review.relinked(store.mappings.for_tenant(tenant), store.decisions.added_as_new(tenant))
 
 
+@contextmanager
+def _decision(review: Review, store: Store) -> Iterator[None]:
+    """One decision's writes, together, under the organisation's run lock: a sync running
+    meanwhile (a nightly xerosync) would store its own links over it, so it is refused."""
+    settings = review.settings
+    with store.run_lock(settings.tenant_id, settings.tenant_name, "a decision in Mapping"), \
+            store.transaction():
+        yield
+
+
 def _link(review: Review, store: Store, links: dict[str, str]) -> Review:
     tenant = review.settings.tenant_id
-    with store.transaction():
+    with _decision(review, store):
         store.mappings.save(tenant, links, source="linked")
         store.decisions.forget(tenant, list(links))
     log.info("linked %d clients by hand", len(links))
@@ -100,7 +112,7 @@ def add_as_new(review: Review, store: Store, client_ids: Sequence[str]) -> Revie
                                 f"'{row.contact_name}'; only a Possible match or a New client "
                                 "can be added as a new contact (Unlink a Mapped one first).")
         dismissed[row.client_id] = row.suggestion.contact.contact_id if row.suggestion else ""
-    with store.transaction():
+    with _decision(review, store):
         store.decisions.add_as_new(review.settings.tenant_id, dismissed)
     log.info("%d clients to be added as new", len(dismissed))
     return _saved(review, store)
@@ -116,7 +128,7 @@ def unlink(review: Review, store: Store, client_ids: Sequence[str]) -> Review:
             raise DecisionError(f"Client {row.client_id} is not linked ({row.status.label}), "
                                 "so there is nothing to unlink.")
     ids = [row.client_id for row in rows]
-    with store.transaction():
+    with _decision(review, store):
         store.mappings.remove(tenant, ids)
         store.decisions.forget(tenant, ids)
     log.info("unlinked %d clients", len(ids))

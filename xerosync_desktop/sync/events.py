@@ -66,12 +66,15 @@ class RunSummary:
     unchanged: int = 0
     resume_at: datetime | None = None  # a limit-stopped run: when Xero takes calls again
     attention: int = 0  # of the skipped: rows of the client file that need attention
+    waiting: int = 0  # of the skipped: possible matches waiting for a decision (not stored)
 
     @property
     def counts_text(self) -> str:
-        attention = f" ({self.attention} need attention)" if self.attention else ""
+        why = ", ".join(part for part in (
+            f"{self.attention} need attention" if self.attention else "",
+            f"{self.waiting} waiting for a decision" if self.waiting else "") if part)
         return (f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
-                f"{self.skipped} skipped{attention}, {self.failed} failed")
+                f"{self.skipped} skipped{f' ({why})' if why else ''}, {self.failed} failed")
 
     @property
     def text(self) -> str:

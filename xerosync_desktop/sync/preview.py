@@ -1,6 +1,7 @@
 """The preview of a sync: what it will add, update and skip, before anything is sent.
 
-Public API: Preview, plan_for(), preview_sync(), plan_digest(), differences().
+Public API: Preview, plan_for(), preview_sync(), plan_digest(), differences(),
+change_lines(), NO_CHANGE.
 
 A preview is the run's own plan (`plan_for()`, the one call the runner makes too), not a
 second planner: the counts, every client that will be sent, and for each update the fields
@@ -21,6 +22,13 @@ from ..store import Store
 from .review import Review
 
 Digest = dict[str, tuple[str, str]]  # client id -> (action, fingerprint of its draft)
+NO_CHANGE = "No field differs from Xero: sent again to record this sync"
+
+
+def change_lines(item: PlannedItem) -> list[str]:
+    """What an update changes, a line per field (`Email: old -> new`), as the preview, the
+    dry run and the log say it; NO_CHANGE when nothing differs."""
+    return [change.text for change in item.changes] or [NO_CHANGE]
 
 
 def plan_for(review: Review, store: Store) -> SyncPlan:

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from ..core.intake import ClientList
 from ..core.matcher import build_review, mappings_to_confirm
 from ..core.model import Client, ClientProblem, Contact, ReviewRow
-from ..errors import SettingsError
+from ..errors import CancelledError, SettingsError
 from ..store import Store, SyncSettings
 from ..timesolv.loader import load_clients
 from ..xero.client import XeroClient
@@ -43,6 +43,7 @@ class Review:
     problems: tuple[ClientProblem, ...] = ()
     source: str = ""  # how the client file was read (encoding, delimiter, sheet)
     added_as_new: frozenset[str] = frozenset()  # clients a person decided to add as new
+    links: frozenset[str] = frozenset()  # clients with a stored link (Unlink can forget it)
 
     @property
     def file_summary(self) -> str:
@@ -54,9 +55,9 @@ class Review:
         """The same snapshot with other stored links and decisions (after Confirm Mappings,
         a decision in Mapping or a sync)."""
         decided = self.added_as_new if added_as_new is None else frozenset(added_as_new)
-        return replace(self, added_as_new=decided, rows=tuple(build_review(
-            self.clients, self.contacts, mappings, self.problems, decided,
-            self.settings.keep_xero_names)))
+        rows = build_review(self.clients, self.contacts, mappings, self.problems, decided,
+                            self.settings.keep_xero_names)
+        return replace(self, added_as_new=decided, links=frozenset(mappings), rows=tuple(rows))
 
     def row_of(self, client_id: str) -> ReviewRow | None:
         """The row of a client (its id as in the file, case and spaces set aside)."""
@@ -78,8 +79,12 @@ def countdown(report: Report, should_stop: Callable[[], bool],
 
 
 def load_review(settings: SyncSettings, xero: XeroClient, store: Store,
-                report: Report) -> Review:
-    """Read the client file and every Xero contact (archived too), and pair them."""
+                report: Report, should_stop: Callable[[], bool] = lambda: False) -> Review:
+    """Read the client file and every Xero contact (archived too), and pair them.
+
+    `should_stop` is asked after each page of contacts: True ends the read with
+    CancelledError, nothing of it kept.
+    """
     if not settings.tenant_id:
         raise SettingsError("Pick a Xero organisation in Setup first.")
     if not settings.clients_file:
@@ -87,7 +92,7 @@ def load_review(settings: SyncSettings, xero: XeroClient, store: Store,
     report(Progress(0, 0, "Reading the TimeSolv client file…"))
     listed = load_clients(settings.clients_file)
     report(Progress(0, 0, f"Read {listed.summary}. Reading contacts from Xero…"))
-    refresh_mirror(settings.tenant_id, xero, store, report)
+    refresh_mirror(settings.tenant_id, xero, store, report, should_stop)
     contacts = store.mirror.contacts(settings.tenant_id)
     mappings = store.mappings.for_tenant(settings.tenant_id)
     added_as_new = frozenset(store.decisions.added_as_new(settings.tenant_id))
@@ -98,23 +103,31 @@ def load_review(settings: SyncSettings, xero: XeroClient, store: Store,
     report(Progress(1, 1, f"{listed.summary}; {len(contacts)} Xero contacts."))
     return Review(settings=settings, clients=listed.clients, contacts=tuple(contacts),
                   rows=tuple(rows), problems=listed.problems, source=listed.source,
-                  added_as_new=added_as_new)
+                  added_as_new=added_as_new, links=frozenset(mappings))
 
 
-def refresh_mirror(tenant_id: str, xero: XeroClient, store: Store, report: Report) -> None:
-    """Read what changed in Xero into the organisation's mirror."""
+def refresh_mirror(tenant_id: str, xero: XeroClient, store: Store, report: Report,
+                   should_stop: Callable[[], bool] = lambda: False) -> None:
+    """Read what changed in Xero into the organisation's mirror; `should_stop` is asked
+    after each page (True: CancelledError, nothing of the read kept)."""
     mark = store.mirror.read_mark_ms(tenant_id)
     since = None if not mark else (
         datetime.fromtimestamp(mark // 1000, UTC) - OVERLAP)
     what = "Xero contacts" if since is None else "changed Xero contacts"
     read = xero.read_contacts(
         tenant_id, since,
-        on_page=lambda done, total: report(Progress(done, total,
-                                                    f"Read {done} of {total} {what}…")))
+        on_page=lambda done, total: _page_read(done, total, what, report, should_stop))
     started_ms = None if read.started_at is None else int(read.started_at.timestamp() * 1000)
     with store.transaction():
         store.mirror.apply_read(tenant_id, read.contacts, started_ms)
     log.info("read %d %s", len(read.contacts), what)
+
+
+def _page_read(done: int, total: int, what: str, report: Report,
+               should_stop: Callable[[], bool]) -> None:
+    if should_stop():
+        raise CancelledError
+    report(Progress(done, total, f"Read {done} of {total} {what}…"))
 
 
 def confirm_mappings(review: Review, store: Store) -> Review:

@@ -59,7 +59,7 @@ def sync_clients(settings: SyncSettings, xero: XeroClient, store: Store, report:
             store.runs.close_interrupted(settings.tenant_id)
         xero.on_wait = countdown(report, should_stop)
         try:
-            review = load_review(settings, xero, store, report)
+            review = load_review(settings, xero, store, report, should_stop)
         except CancelledError:
             raise UserError("Sync cancelled while reading Xero; nothing was sent.") from None
         notes = []
@@ -143,7 +143,8 @@ def run_plan(review: Review, xero: XeroClient, store: Store, report: Report,
             created=run.counts[Action.CREATE], updated=run.counts[Action.UPDATE],
             unchanged=run.counts[Action.UNCHANGED], skipped=run.counts[Action.SKIP],
             failed=run.counts[Action.FAIL], message=message, resume_at=resume_at,
-            attention=len(review.problems))
+            attention=len(review.problems),
+            waiting=sum(row.status is Status.POSSIBLE_MATCH for row in review.rows))
         run.entry(Level.INFO if outcome == "finished" else Level.WARNING, "Summary",
                   summary.text)
         run.commit()

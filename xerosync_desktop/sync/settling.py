@@ -4,8 +4,9 @@ Public API: reconcile(), settle_by_lookup(), follow_merges().
 
 A batch whose answer was lost (an earlier run stopped while sending it) or whose answer did
 not fit what was sent (core/answers.py) is settled the same way: Xero's contacts, read into
-the mirror, are looked up by ContactNumber, which every create carries as the client id. A
-client whose contact Xero merged into another is linked to where the merges ended.
+the mirror, are looked up, a create by ContactNumber (every create carries the client id),
+an update by the ContactID it was sent to. A link made since (a person's decision) stands.
+A client whose contact Xero merged into another is linked to where the merges ended.
 """
 
 from __future__ import annotations
@@ -37,8 +38,9 @@ def reconcile(run: RunState, review: Review) -> bool:
     if not intents:
         return False
     find = NumberIndex(review.contacts)
-    linked = {contact_id: client_id for client_id, contact_id
-              in run.store.mappings.for_tenant(run.tenant_id).items()}
+    stored = run.store.mappings.for_tenant(run.tenant_id)
+    linked = {contact_id: client_id for client_id, contact_id in stored.items()}
+    known = {contact.contact_id for contact in review.contacts}
     names = {c.client_id: c.name for c in review.clients}
     links: dict[str, str] = {}
     for intent in intents:
@@ -46,7 +48,14 @@ def reconcile(run: RunState, review: Review) -> bool:
             contact = find(client_id)
             who = (client_id, names.get(client_id, ""))
             holder = linked.get(contact.contact_id) if contact else None
-            if contact is None:
+            chosen = stored.get(client_id)
+            if contact is not None and chosen in known and chosen != contact.contact_id:
+                # linked since (a person's decision, a merge): that link stands
+                run.entry(Level.WARNING, "Checked", "An earlier run stopped while adding this "
+                          "client, and Xero did save it; the client has been linked to "
+                          "another contact since, so that link stands and the contact Xero "
+                          "saved is left as it is.", contact_id=contact.contact_id, client=who)
+            elif contact is None:
                 run.entry(Level.INFO, "Checked", "An earlier run stopped while sending this "
                           "client; Xero holds no contact with its client ID, so it is "
                           "planned again.", client=who)
@@ -125,7 +134,9 @@ def settle_by_lookup(run: RunState, xero: XeroClient, batch: tuple[PlannedItem, 
               f"match what was sent ({misfit}), so it was not trusted: the batch's clients "
               "were looked up in Xero by their client ID instead.")
     refresh_mirror(run.tenant_id, xero, run.store, lambda event: None)
-    find = NumberIndex(run.store.mirror.contacts(run.tenant_id))
+    mirrored = run.store.mirror.contacts(run.tenant_id)
+    find = NumberIndex(mirrored)
+    by_id = {contact.contact_id.casefold(): contact for contact in mirrored}
     linked = {contact_id: client_id for client_id, contact_id
               in run.store.mappings.for_tenant(run.tenant_id).items()}
     said = {number_key(r.contact_number): r.messages for r in results
@@ -133,11 +144,14 @@ def settle_by_lookup(run: RunState, xero: XeroClient, batch: tuple[PlannedItem, 
     links: dict[str, str] = {}
     for item in batch:
         assert item.draft is not None
-        client_id, contact = item.client.client_id, find(item.client.client_id)
+        client_id = item.client.client_id
+        if item.action is Action.UPDATE:  # sent to its ContactID, whatever its number
+            contact = by_id.get(item.draft.contact_id.casefold())
+        else:
+            contact = find(client_id)
         holder = linked.get(contact.contact_id, client_id) if contact else client_id
         if item.action is Action.UPDATE:
-            done = (contact is not None and contact.contact_id == item.draft.contact_id
-                    and contact.name == item.draft.name)
+            done = contact is not None and contact.name == item.draft.name
         else:
             done = contact is not None and holder == client_id
         if done:

@@ -420,7 +420,7 @@ def _duration(seconds: int) -> str:
     return f"about {round(seconds / 3600)} hours"
 
 
-def _held(sdk: SdkContact) -> tuple[tuple[str, str], ...]:
+def _held(sdk: SdkContact) -> str:
     """The product's fields of a contact as Xero holds them (changes.owned_fields)."""
     phones = tuple(Phone(str(p.phone_type), p.phone_number) for p in sdk.phones or ()
                    if p.phone_type and p.phone_number)
@@ -433,7 +433,7 @@ def _held(sdk: SdkContact) -> tuple[tuple[str, str], ...]:
     held = ContactDraft(name=sdk.name or "", contact_number=sdk.contact_number or "",
                         first_name=sdk.first_name or "", last_name=sdk.last_name or "",
                         email=sdk.email_address or "", phones=phones, address=address)
-    return tuple(owned_fields(held).items())
+    return json.dumps(list(owned_fields(held).items()), ensure_ascii=False)
 
 
 def _contact(sdk: SdkContact) -> Contact:
