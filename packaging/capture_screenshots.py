@@ -2,8 +2,10 @@
 
     .venv/bin/python packaging/capture_screenshots.py [OUT_DIR]
 
-Runs on the embedded demo in a throwaway data folder; the browser sign-in is followed over
-HTTP instead of opening a browser. Screenshots go to packaging/screenshots/ by default.
+Runs on the embedded demo in a throwaway data folder, with three contacts added that are
+typed otherwise than their TimeSolv clients (so the Mapping tab shows Possible matches); the
+browser sign-in is followed over HTTP instead of opening a browser; the app's questions are
+answered Sync / Yes. Screenshots go to packaging/screenshots/ by default.
 """
 
 from __future__ import annotations
@@ -17,13 +19,18 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer  # noqa: E402
 from PySide6.QtGui import QDesktopServices  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget  # noqa: E402
 
 from xerosync_desktop.bootstrap import build_demo  # noqa: E402
+from xerosync_desktop.core.model import Status  # noqa: E402
 from xerosync_desktop.gui.main_window import MainWindow  # noqa: E402
 from xerosync_desktop.paths import AppPaths  # noqa: E402
+from xerosync_desktop.sandbox.seed import DEMO_US_TENANT_ID  # noqa: E402
+
+NEAR_MISSES = (("Northgate Logistics", "ap@northgate.example"), ("Patel, Jasmine", ""),
+               ("Lakeside Veterinary Clinc", ""))
 
 
 def follow(url: object) -> bool:
@@ -40,6 +47,30 @@ def wait_for(signal: object, timeout_ms: int = 30_000) -> None:
     loop.exec()
 
 
+class Answer(QObject):
+    """Answers the app's questions as a user would: Sync (and Yes to Confirm Mappings);
+    the first Sync question is photographed before it is answered."""
+
+    def __init__(self, out: Path) -> None:
+        super().__init__()
+        self.out = out
+        self.shots = 0
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Show and isinstance(watched, QMessageBox):
+            QTimer.singleShot(200, lambda: self._answer(watched))
+        return False
+
+    def _answer(self, box: QMessageBox) -> None:
+        if box.windowTitle() == "Sync to Xero" and not self.shots:
+            self.shots += 1
+            shot(box, self.out, "14-sync-question.png")
+        for button in box.buttons():
+            if button.text() in ("Sync", "Sync the rest", "&Yes", "Yes"):
+                button.click()
+                return
+
+
 def shot(widget: QWidget, out: Path, name: str) -> None:
     QApplication.processEvents()
     widget.grab().save(str(out / name))
@@ -51,8 +82,13 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     QDesktopServices.openUrl = follow  # type: ignore[method-assign]
     app = QApplication([])
+    answer = Answer(out)
+    app.installEventFilter(answer)
     with tempfile.TemporaryDirectory() as root:
         ctx = build_demo(AppPaths.under(Path(root)))
+        assert ctx.sandbox is not None
+        for name, email in NEAR_MISSES:  # contacts typed otherwise in Xero: Possible matches
+            ctx.sandbox.add_contact(DEMO_US_TENANT_ID, Name=name, EmailAddress=email or None)
         window = MainWindow(ctx)
         window.resize(1200, 760)
         window.show()
@@ -65,10 +101,17 @@ def main() -> int:
         window.setup_tab.review_button.click()
         wait_for(window.mapping_tab.review_loaded)
         shot(window, out, "3-mapping-review.png")
-        window.mapping_tab.confirm_button.click()
-        wait_for(window.mapping_tab.confirm_finished)
+        mapping = window.mapping_tab
+        mapping.show_status(Status.POSSIBLE_MATCH)
+        mapping.table.selectRow(0)
+        shot(window, out, "12-mapping-possible-matches.png")
+        mapping.show_status(None)
+        mapping.confirm_button.click()
+        wait_for(mapping.confirm_finished)
         shot(window, out, "4-mapping-confirmed.png")
         window.tabs.setCurrentWidget(window.sync_tab)
+        wait_for(window.sync_tab.preview_shown)
+        shot(window, out, "13-sync-preview.png")
         window.sync_tab.sync_button.click()
         wait_for(window.sync_tab.run_finished)
         shot(window, out, "5-sync-finished.png")

@@ -55,13 +55,15 @@ class ContactListModel(QAbstractTableModel):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._all = list(contacts)
-        self._search = [" ".join((c.name, c.email, c.contact_number, c.contact_id)).casefold()
-                        for c, _ in self._all]
+        self._search: list[str] = []  # made at the first search: opening stays quick
         self._rows = self._all
 
     def set_search(self, text: str) -> None:
         """Show the contacts whose name, email, Contact Code or ContactID hold every word."""
         words = text.casefold().split()
+        if words and not self._search:
+            self._search = [" ".join((c.name, c.email, c.contact_number,
+                                      c.contact_id)).casefold() for c, _ in self._all]
         self.beginResetModel()
         self._rows = [pair for pair, searched in zip(self._all, self._search, strict=True)
                       if all(word in searched for word in words)] if words else self._all

@@ -210,8 +210,8 @@ class MappingTab(JobTab):
         self._status_counts = Counter(r.status for r in rows)
         self.model.set_rows(rows)
 
-    def show_status(self, status: Status) -> None:
-        """Filter the table to one status (the Sync tab sends the user here to decide)."""
+    def show_status(self, status: Status | None) -> None:
+        """Filter the table to one status, or all (the Sync tab sends the user to decide)."""
         self.status_combo.setCurrentIndex(max(0, self.status_combo.findData(status)))
 
     def _selected_rows(self) -> list[ReviewRow]:

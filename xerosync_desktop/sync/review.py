@@ -20,6 +20,7 @@ from ..core.intake import ClientList
 from ..core.matcher import build_review, mappings_to_confirm
 from ..core.model import Client, ClientProblem, Contact, ReviewRow
 from ..errors import CancelledError, SettingsError
+from ..long_lived import freeze_long_lived
 from ..store import Store, SyncSettings
 from ..timesolv.loader import load_clients
 from ..xero.client import XeroClient
@@ -101,6 +102,7 @@ def load_review(settings: SyncSettings, xero: XeroClient, store: Store,
     log.info("review loaded: %s (%s), %d Xero contacts, %d stored links", listed.summary,
              listed.source, len(contacts), len(mappings))
     report(Progress(1, 1, f"{listed.summary}; {len(contacts)} Xero contacts."))
+    freeze_long_lived()  # the review lives until the job ends: out of the collector's walks
     return Review(settings=settings, clients=listed.clients, contacts=tuple(contacts),
                   rows=tuple(rows), problems=listed.problems, source=listed.source,
                   added_as_new=added_as_new, links=frozenset(mappings))

@@ -32,6 +32,7 @@ from ..errors import (
     SettingsError,
     UserError,
 )
+from ..long_lived import freeze_long_lived
 from ..store import Store, SyncSettings
 from ..xero.client import WriteResult, XeroClient
 from .events import Level, Progress, RunStarted, RunSummary
@@ -91,6 +92,7 @@ def run_plan(review: Review, xero: XeroClient, store: Store, report: Report,
         review = review.relinked(store.mappings.for_tenant(settings.tenant_id))
     follow_merges(run, review)
     plan = plan_for(review, store)
+    freeze_long_lived()  # the plan lives until the run ends
     if previewed is not None:
         _say_differences(run, review, previewed, plan_digest(plan))
     total = plan.client_count
