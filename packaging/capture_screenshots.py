@@ -97,6 +97,7 @@ def main() -> int:
         wait_for(window.setup_tab.connect_finished)
         window.setup_tab.enable_checkbox.setChecked(True)
         window.setup_tab.save_button.click()
+        wait_for(window.setup_tab.settings_saved)  # the client file is read first
         shot(window, out, "2-setup-saved.png")
         window.setup_tab.review_button.click()
         wait_for(window.mapping_tab.review_loaded)
