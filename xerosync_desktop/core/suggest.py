@@ -11,8 +11,8 @@ contact is suggested, with its reason, strongest first:
    (`Ltd`, `Limited`, `Inc`, `LLC`, `LLP`, `PLLC`, `Co`, `Corp`, `PC`, `PA`, ...) are set aside;
 3. the same words in another order (`Smith, John` / `John Smith`);
 4. a close spelling: rapidfuzz's normalised Indel similarity of those keys at least
-   SPELLING_CUTOFF percent, for keys of 6 characters or more (every pair scored in C by
-   `rapidfuzz.process.cdist`, which needs numpy: 10,000 x 8,000 pairs take about 1 s).
+   SPELLING_CUTOFF percent, for keys of 6 characters or more that begin with the same
+   letter (every such pair scored in C by `rapidfuzz.process.cdist`, which needs numpy).
    `Acme Holdings` and `Acme Plumbing` are 69 % alike, `Jonathan Smith` and `Jonathon
    Smith` 93 %.
 
@@ -55,8 +55,11 @@ WORD_ORDER = "Same words in another order"
 
 
 def _words(name: str) -> list[str]:
-    bare = unicodedata.normalize("NFKD", name.casefold())
-    bare = "".join(c for c in bare if not unicodedata.combining(c)).replace("&", " and ")
+    bare = name.casefold()
+    if not bare.isascii():  # accents set aside; an ASCII name (most) has none to remove
+        bare = "".join(c for c in unicodedata.normalize("NFKD", bare)
+                       if not unicodedata.combining(c))
+    bare = bare.replace("&", " and ")
     words = _NOT_WORD.sub(" ", _APOSTROPHES.sub("", bare)).split()
     joined: list[str] = []  # initials run together: "L.L.C." -> "l l c" -> "llc"
     in_initials = False
@@ -97,31 +100,51 @@ def suggest(clients: Iterable[Client], contacts: Sequence[Contact]) -> dict[str,
     for client in clients:
         key = company_key(client.name)
         email = client.email.strip().casefold()
-        tries = ((SAME_EMAIL, by_email.get(email) if email else None),
-                 (SAME_NAME, by_key.get(key)),
-                 (WORD_ORDER, by_words.get(" ".join(sorted(key.split())))))
         kept_apart = False
-        for reason, candidates in tries:
-            free = [c for c in candidates or () if not _kept_apart(client.name, c.name)]
-            kept_apart = kept_apart or len(free) < len(candidates or ())
+        for reason, candidates in (
+                (SAME_EMAIL, by_email.get(email) if email else None),
+                (SAME_NAME, by_key.get(key)),
+                (WORD_ORDER, by_words.get(" ".join(sorted(key.split()))))):
+            if not candidates:
+                continue
+            free = [c for c in candidates if not _kept_apart(client.name, c.name)]
+            kept_apart = kept_apart or len(free) < len(candidates)
             if free:
                 found[client.client_id] = Suggestion(free[0], reason)
                 break
         else:
             if len(key) >= _MIN_FUZZY_KEY and not kept_apart:
                 spell.append((client.client_id, key))
-    choices = sorted({k for k in keys if len(k) >= _MIN_FUZZY_KEY})
-    for start in range(0, len(spell) if choices else 0, _CHUNK):
-        part = spell[start:start + _CHUNK]
-        # every pair at once in C (SIMD), a chunk of clients at a time to bound the memory
+    choices: dict[str, list[str]] = defaultdict(list)  # by first letter: see _close()
+    for key in sorted({k for k in keys if len(k) >= _MIN_FUZZY_KEY}):
+        choices[key[0]].append(key)
+    waiting: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for client_id, key in spell:
+        waiting[key[0]].append((client_id, key))
+    for letter, part in waiting.items():
+        for client_id, (key, score) in _close(part, choices.get(letter, [])).items():
+            found[client_id] = Suggestion(by_key[key][0], f"Close spelling ({score}% alike)")
+    return found
+
+
+def _close(clients: list[tuple[str, str]], choices: list[str]) -> dict[str, tuple[str, int]]:
+    """Client id -> (the closest key, its score) for those with one at SPELLING_CUTOFF.
+
+    Only keys with the same first letter are compared (a typo rarely changes it): a
+    100,000-row file against 4,000 free contacts is then about 15 times fewer pairs. Every
+    pair of a chunk is scored at once in C (SIMD), a chunk of clients at a time to bound the
+    memory and the time cdist holds the GIL.
+    """
+    best: dict[str, tuple[str, int]] = {}
+    for start in range(0, len(clients) if choices else 0, _CHUNK):
+        part = clients[start:start + _CHUNK]
         scores = process.cdist([key for _, key in part], choices, scorer=fuzz.ratio,
                                score_cutoff=SPELLING_CUTOFF, dtype=numpy.uint8, workers=1)
-        best = scores.argmax(axis=1)
-        for (client_id, _), column, row in zip(part, best, scores, strict=True):
+        for (client_id, _), column, row in zip(part, scores.argmax(axis=1), scores,
+                                               strict=True):
             if row[column]:
-                found[client_id] = Suggestion(by_key[choices[column]][0],
-                                              f"Close spelling ({row[column]}% alike)")
-    return found
+                best[client_id] = (choices[column], int(row[column]))
+    return best
 
 
 def _kept_apart(client_name: str, contact_name: str) -> bool:

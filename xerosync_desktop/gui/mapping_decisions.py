@@ -22,11 +22,12 @@ from ..store import Store
 from ..sync import decide
 from ..sync.review import Review
 from .contact_picker import ContactPicker
+from .review_model import Shown, shown
 from .wording import clients
 
 # start(job, on_result, on_error): the tab's JobRunner.start
 StartJob = Callable[..., None]
-Decided = Callable[[Review, str], None]
+Decided = Callable[[Shown, str], None]
 
 
 class DecisionActions(QObject):
@@ -102,13 +103,13 @@ class DecisionActions(QObject):
             return
         ctx = self._ctx
 
-        def job(_report: Callable[[object], None], _stop: Callable[[], bool]) -> Review:
+        def job(_report: Callable[[object], None], _stop: Callable[[], bool]) -> Shown:
             with ctx.open_store() as store:
-                return decision(review, store)
+                return shown(decision(review, store))
 
         def done(result: object) -> None:
-            assert isinstance(result, Review)
-            self._decided(result, say(result))
+            assert isinstance(result, Shown)
+            self._decided(result, say(result.review))
 
         self._start(job, done, self._failed)
 

@@ -34,7 +34,14 @@ from ..sync.review import Review, confirm_mappings, countdown, load_review
 from .dialogs import MessageBar, ask_save_path, confirm, default_export_dir
 from .job_tab import JobTab
 from .mapping_decisions import DecisionActions
-from .review_model import ReviewColumn, ReviewFilterProxy, ReviewTableModel, RowRole
+from .review_model import (
+    ReviewColumn,
+    ReviewFilterProxy,
+    ReviewTableModel,
+    RowRole,
+    Shown,
+    shown,
+)
 from .wording import clients, rows
 
 ALL_STATUSES = "All statuses"
@@ -90,6 +97,8 @@ class MappingTab(JobTab):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        # fixed heights: a reset to 13,000 rows then costs the header nothing per row
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.setWordWrap(False)
         self.detail_label = QLabel()  # the selected row's whole note: a reason is a sentence
         self.detail_label.setWordWrap(True)
@@ -205,10 +214,10 @@ class MappingTab(JobTab):
         else:
             self.heading_label.setText("Finish Setup first.")
 
-    def _set_rows(self, rows: Sequence[ReviewRow]) -> None:
+    def _set_rows(self, rows: Sequence[ReviewRow], texts: Sequence[str] | None = None) -> None:
         """Show `rows`; their status counts are taken once here, not on every filter change."""
         self._status_counts = Counter(r.status for r in rows)
-        self.model.set_rows(rows)
+        self.model.set_rows(rows, texts)
 
     def show_status(self, status: Status | None) -> None:
         """Filter the table to one status, or all (the Sync tab sends the user to decide)."""
@@ -248,10 +257,10 @@ class MappingTab(JobTab):
         settings = self._settings
         ctx = self._ctx
 
-        def job(report: Callable[[object], None], stop: Callable[[], bool]) -> Review:
+        def job(report: Callable[[object], None], stop: Callable[[], bool]) -> Shown:
             with ctx.open_xero() as xero, ctx.open_store() as store:
                 xero.on_wait = countdown(report, stop)
-                return load_review(settings, xero, store, report, stop)
+                return shown(load_review(settings, xero, store, report, stop))
 
         self.message_bar.show_message("Loading the review…")
         self._jobs.start(job, self._on_loaded, self._on_load_failed, self._on_report)
@@ -265,11 +274,12 @@ class MappingTab(JobTab):
                 self.message_bar.show_message(event.text)
                 return
 
-    def _on_loaded(self, review: object) -> None:
-        assert isinstance(review, Review)
+    def _on_loaded(self, result: object) -> None:
+        assert isinstance(result, Shown)
+        review = result.review
         if review.settings != self._settings:  # the setup changed meanwhile: not this review
             return
-        self._show(review)
+        self._show(result)
         self._stale = False
         counts = self._status_counts
         hint = (f"{clients(counts[Status.NEW])} will be added to Xero. Look for any that "
@@ -295,15 +305,16 @@ class MappingTab(JobTab):
         self.message_bar.show_error(message)
         self.load_failed.emit(message)
 
-    def _show(self, review: Review) -> None:
-        self._review = review
-        self._set_rows(review.rows)
+    def _show(self, result: Shown) -> None:
+        self._review = result.review
+        self._set_rows(result.review.rows, result.texts)
         self._refresh()
 
-    def _on_decided(self, review: Review, message: str) -> None:
+    def _on_decided(self, result: Shown, message: str) -> None:
+        review = result.review
         if review.settings != self._settings:
             return
-        self._show(review)
+        self._show(result)
         self.message_bar.show_message(message, "success")
         self.review_loaded.emit(review)
 
@@ -346,19 +357,20 @@ class MappingTab(JobTab):
             return
         ctx = self._ctx
 
-        def job(_report: Callable[[object], None], _stop: Callable[[], bool]) -> Review:
+        def job(_report: Callable[[object], None], _stop: Callable[[], bool]) -> Shown:
             with ctx.open_store() as store:
-                return confirm_mappings(review, store)
+                return shown(confirm_mappings(review, store))
 
         self._jobs.start(job, self._on_confirmed, self.message_bar.show_error)
 
-    def _on_confirmed(self, review: object) -> None:
-        assert isinstance(review, Review)
+    def _on_confirmed(self, result: object) -> None:
+        assert isinstance(result, Shown)
+        review = result.review
         if self._review is None or review.settings != self._settings:
             return
         before = sum(r.status is Status.MAPPED for r in self._review.rows)
         after = sum(r.status is Status.MAPPED for r in review.rows)
-        self._show(review)
+        self._show(result)
         self.message_bar.show_message(
             f"{clients(after - before, 'is', 'are')} now Mapped to their Xero contacts. "
             "Click Back to return to Setup, or go to the Sync tab.", "success")

@@ -7,7 +7,7 @@ ReviewTableModel, ReviewFilterProxy, RowRole, SortRole.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -20,6 +20,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from ..core.model import ReviewRow, Status
 from ..review_columns import COLUMNS, Kind, ReviewColumn, search_texts
+from ..sync.review import Review
 
 RowRole = Qt.ItemDataRole.UserRole + 1
 SortRole = Qt.ItemDataRole.UserRole + 2  # the column's sort key: an int or a str Qt compares
@@ -38,6 +39,18 @@ _STATUS_COLOURS = {
 _STATUS_TEXT = "#1a1a1a"  # every status colour is pale: dark text on it, in a dark theme too
 
 
+class Shown(NamedTuple):
+    """A review as a job hands it to the Mapping tab, its rows' search text made already."""
+
+    review: Review
+    texts: list[str]
+
+
+def shown(review: Review) -> Shown:
+    """In the job: the review and its search text (pure; no Qt)."""
+    return Shown(review, search_texts(review.rows))
+
+
 class ReviewTableModel(QAbstractTableModel):
     """Review rows, one per line, one column per ReviewColumn; the row itself under RowRole,
     the cell's sort key under SortRole."""
@@ -47,10 +60,12 @@ class ReviewTableModel(QAbstractTableModel):
         self._rows: list[ReviewRow] = []
         self._search_text: list[str] = []
 
-    def set_rows(self, rows: Sequence[ReviewRow]) -> None:
+    def set_rows(self, rows: Sequence[ReviewRow], texts: Sequence[str] | None = None) -> None:
+        """Show `rows`; `texts` is their search_texts(), made in the job when given (13,000
+        rows' worth takes the GUI thread some 20 ms)."""
         self.beginResetModel()
         self._rows = list(rows)
-        self._search_text = search_texts(self._rows)
+        self._search_text = list(texts) if texts is not None else search_texts(self._rows)
         self.endResetModel()
 
     def rows(self) -> list[ReviewRow]:

@@ -92,6 +92,7 @@ def load_review(settings: SyncSettings, xero: XeroClient, store: Store,
         raise SettingsError("Pick the TimeSolv client file in Setup first.")
     report(Progress(0, 0, "Reading the TimeSolv client file…"))
     listed = load_clients(settings.clients_file)
+    freeze_long_lived()  # the clients live until the job ends
     report(Progress(0, 0, f"Read {listed.summary}. Reading contacts from Xero…"))
     refresh_mirror(settings.tenant_id, xero, store, report, should_stop)
     contacts = store.mirror.contacts(settings.tenant_id)
