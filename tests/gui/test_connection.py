@@ -47,17 +47,6 @@ GLOBAL_TENANT = "b2e9d6c4-1a7f-4c35-8e20-6f4d3b9a7c22"
 SAMPLE = resource_path("sample", "timesolv_clients.csv")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def port() -> int:
-    return free_port()
-
-
 @pytest.fixture
 def xero() -> Iterator[XeroSandbox]:
     """The sandbox playing real Xero; short-lived tokens so the SDK refreshes on every call."""

@@ -7,7 +7,6 @@ sandbox (Xero) and the keyring hold.
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -45,13 +44,6 @@ class Instant:
 
     def sleep(self, seconds: float) -> None:
         self.now += seconds
-
-
-@pytest.fixture
-def port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
@@ -196,12 +188,19 @@ def test_a_web_app_is_told_to_be_a_mobile_or_desktop_app(
 # -- sign-out and remove ----------------------------------------------------------------------
 
 
-def test_sign_out_removes_the_connections_even_when_xero_refuses_the_revocation(
-        qtbot: QtBot, paths: AppPaths, make_xero: Callable[..., XeroSandbox], port: int,
-        uri: str, browser: Any, memory_keyring: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def signed_in(qtbot: QtBot, paths: AppPaths, make_xero: Callable[..., XeroSandbox], port: int,
+              uri: str) -> tuple[XeroSandbox, MainWindow]:
+    """A window signed in to a Xero whose app registers this loopback redirect URI."""
     xero = make_xero(redirect_uris=(uri,))
     window = open_window(qtbot, paths, xero, port)
     assert connect(qtbot, window)
+    return xero, window
+
+
+def test_sign_out_removes_the_connections_even_when_xero_refuses_the_revocation(
+        qtbot: QtBot, paths: AppPaths, make_xero: Callable[..., XeroSandbox], port: int,
+        uri: str, browser: Any, memory_keyring: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    xero, window = signed_in(qtbot, paths, make_xero, port, uri)
     xero.register_app(AppRegistration(CLIENT_ID, (uri,), app_type="web", client_secret="s"))
     answer_yes(monkeypatch)
     setup = window.setup_tab
@@ -224,9 +223,7 @@ def test_sign_out_removes_the_connections_even_when_xero_refuses_the_revocation(
 def test_sign_out_with_xero_out_of_reach_says_how_to_finish_at_xero(
         qtbot: QtBot, paths: AppPaths, make_xero: Callable[..., XeroSandbox], port: int,
         uri: str, browser: Any, memory_keyring: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    xero = make_xero(redirect_uris=(uri,))
-    window = open_window(qtbot, paths, xero, port)
-    assert connect(qtbot, window)
+    xero, window = signed_in(qtbot, paths, make_xero, port, uri)
     xero.stop()
     answer_yes(monkeypatch)
     setup = window.setup_tab
@@ -244,9 +241,7 @@ def test_sign_out_with_xero_out_of_reach_says_how_to_finish_at_xero(
 def test_removing_the_last_organisation_signs_out(
         qtbot: QtBot, paths: AppPaths, make_xero: Callable[..., XeroSandbox], port: int,
         uri: str, browser: Any, memory_keyring: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    xero = make_xero(redirect_uris=(uri,))
-    window = open_window(qtbot, paths, xero, port)
-    assert connect(qtbot, window)
+    xero, window = signed_in(qtbot, paths, make_xero, port, uri)
     answer_yes(monkeypatch)
     setup = window.setup_tab
     for name in (GLOBAL, US):
@@ -270,9 +265,7 @@ def test_removing_the_last_organisation_signs_out(
 def test_a_removal_xero_cannot_do_changes_nothing_and_says_so(
         qtbot: QtBot, paths: AppPaths, make_xero: Callable[..., XeroSandbox], port: int,
         uri: str, browser: Any, memory_keyring: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    xero = make_xero(redirect_uris=(uri,))
-    window = open_window(qtbot, paths, xero, port)
-    assert connect(qtbot, window)
+    xero, window = signed_in(qtbot, paths, make_xero, port, uri)
     xero.stop()
     answer_yes(monkeypatch)
     setup = window.setup_tab
