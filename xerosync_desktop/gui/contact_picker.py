@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QTableView,
@@ -33,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.model import Contact
+from .tables import setup_row_table
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 HEADERS = ("Name", "Email", "Contact Code", "Status")
@@ -118,19 +118,8 @@ class ContactPicker(QDialog):
         self.search_edit.textChanged.connect(self.model.set_search)
         self.search_edit.textChanged.connect(self._select_first)
         self.table = QTableView()
-        rows = self.table.verticalHeader()  # fixed heights before the 8,000 rows arrive
-        rows.hide()
-        rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        setup_row_table(self.table, self.model, (250, 220, 110))
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in enumerate((250, 220, 110)):
-            self.table.setColumnWidth(column, width)
         self.table.doubleClicked.connect(self._accept_if_pickable)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel)

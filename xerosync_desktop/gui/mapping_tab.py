@@ -13,10 +13,8 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -42,6 +40,7 @@ from .review_model import (
     Shown,
     shown,
 )
+from .tables import setup_row_table
 from .wording import clients, rows
 
 ALL_STATUSES = "All statuses"
@@ -90,25 +89,16 @@ class MappingTab(JobTab):
         self.proxy.rowsRemoved.connect(self._update_counts)
         self.proxy.modelReset.connect(self._update_counts)
         self.table = QTableView()
-        self.table.setModel(self.proxy)
+        setup_row_table(self.table, self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # file order until asked
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        # fixed heights: a reset to 13,000 rows then costs the header nothing per row
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.setWordWrap(False)
         self.detail_label = QLabel()  # the selected row's whole note: a reason is a sentence
         self.detail_label.setWordWrap(True)
         self.detail_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.detail_label.hide()
         self.table.selectionModel().currentRowChanged.connect(self._show_detail)
         self.proxy.modelReset.connect(self._show_detail)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
         for column, width in ((ReviewColumn.SOURCE_ROW, 85), (ReviewColumn.CLIENT_ID, 75),
                               (ReviewColumn.CLIENT, 175), (ReviewColumn.XERO_NAME, 175),
                               (ReviewColumn.CONTACT, 175), (ReviewColumn.CONTACT_ID, 95),

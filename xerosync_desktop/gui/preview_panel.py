@@ -13,8 +13,6 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
     QLabel,
     QTableView,
     QVBoxLayout,
@@ -23,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from ..core.planner import Action, PlannedItem
 from ..sync.preview import Preview, change_lines
+from .tables import setup_row_table
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 PREVIEW_HEADERS = ("Action", "Client ID", "TimeSolv Client", "Name in Xero", "Changes")
@@ -86,19 +85,8 @@ class PreviewPanel(QWidget):
         self.counts_label.setWordWrap(True)
         self.model = PreviewModel(self)
         self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        setup_row_table(self.table, self.model, (70, 80, 200, 200))
         self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        # fixed heights: a reset to 13,000 rows then costs the header nothing per row
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in enumerate((70, 80, 200, 200)):
-            self.table.setColumnWidth(column, width)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.counts_label)
