@@ -55,7 +55,7 @@ def click(qtbot: QtBot, button: QPushButton) -> None:
 
 def shown_rows(window: MainWindow) -> list[dict[str, str]]:
     """The mapping table as the user sees it, through the filter."""
-    proxy = window.mapping_tab.proxy
+    proxy = window.mapping_tab.model
     headers = [proxy.headerData(c, Qt.Orientation.Horizontal) for c in range(proxy.columnCount())]
     return [{headers[c]: proxy.data(proxy.index(r, c)) for c in range(proxy.columnCount())}
             for r in range(proxy.rowCount())]

@@ -79,7 +79,7 @@ def test_save_reads_the_file_and_the_review_lists_what_needs_attention(
     mapping.status_combo.setCurrentIndex(mapping.status_combo.findText("Needs attention"))
     assert [r["Client ID"] for r in shown_rows(window)] == ["00020", "00030", "Total"]
     assert not mapping.detail_label.isVisible()
-    mapping.table.setCurrentIndex(mapping.proxy.index(1, 0))  # as a click on the row does
+    mapping.table.setCurrentIndex(mapping.model.index(1, 0))  # as a click on the row does
     assert mapping.detail_label.isVisible()
     assert mapping.detail_label.text().startswith("<b>Row 6 · 00030 Brand New Co</b>: The "
                                                   "status &#x27;Dormant&#x27; is not Active")

@@ -12,7 +12,7 @@ from typing import Any
 from gui_helpers import TIMEOUT, US, Answerer, click, connect_and_save, shown_rows, start_sync
 from pytestqt.qtbot import QtBot
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from xerosync_desktop.bootstrap import AppContext
@@ -20,7 +20,7 @@ from xerosync_desktop.core.model import Status
 from xerosync_desktop.gui.client_sync_box import KEEP_TEXT
 from xerosync_desktop.gui.contact_picker import ContactPicker
 from xerosync_desktop.gui.main_window import MainWindow
-from xerosync_desktop.gui.review_model import RowRole
+from xerosync_desktop.gui.review_model import ReviewColumn, RowRole
 from xerosync_desktop.sandbox import XeroSandbox
 
 US_TENANT = "7c3a1f52-4b8e-4d2a-9f61-2e5b8c0d9a11"
@@ -52,7 +52,7 @@ def open_mapping(qtbot: QtBot, window: MainWindow) -> None:
 
 
 def select(qtbot: QtBot, window: MainWindow, client_name: str) -> None:
-    table, proxy = window.mapping_tab.table, window.mapping_tab.proxy
+    table, proxy = window.mapping_tab.table, window.mapping_tab.model
     for row in range(proxy.rowCount()):
         if proxy.index(row, 0).data(RowRole).client_name == client_name:
             table.selectRow(row)
@@ -86,6 +86,8 @@ def test_decisions_in_the_mapping_tab_survive_a_restart_and_reach_xero_once(
     connect_and_save(qtbot, window)
     open_mapping(qtbot, window)
     tab = window.mapping_tab
+    # sorted otherwise than the file: each decision below acts on the row selected on screen
+    tab.table.sortByColumn(ReviewColumn.CLIENT, Qt.SortOrder.DescendingOrder)
     assert "2 clients are possibly an existing Xero contact" in tab.message_bar.text()
     row = status_of(window, "Northgate Logistics Inc.")
     assert row["Status"] == "Possible match"

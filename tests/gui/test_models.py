@@ -20,7 +20,6 @@ from xerosync_desktop.core.model import (
 from xerosync_desktop.gui.log_model import LiveLogModel
 from xerosync_desktop.gui.review_model import (
     ReviewColumn,
-    ReviewFilterProxy,
     ReviewTableModel,
     RowRole,
     SortRole,
@@ -41,28 +40,28 @@ def test_review_model_passes_qt_model_tester(qtmodeltester: ModelTester) -> None
     model = ReviewTableModel()
     model.set_rows(sample_rows())
     qtmodeltester.check(model)
-    proxy = ReviewFilterProxy()
-    proxy.setSourceModel(model)
-    qtmodeltester.check(proxy)
+    model.set_search("a")
+    model.sort(ReviewColumn.CLIENT, Qt.SortOrder.DescendingOrder)
+    qtmodeltester.check(model)
+    model.set_search("")
+    model.sort(-1)
     assert model.index(0, 6).data() == "Matched"
     assert model.index(0, 4).data() == "ACME"
     assert model.index(0, 0).data() == "2"
     assert model.index(3, 0).data(RowRole).status is Status.UNMATCHED
 
 
-def test_proxy_filters_by_status_and_words() -> None:
+def test_model_filters_by_status_and_words() -> None:
     model = ReviewTableModel()
     model.set_rows(sample_rows())
-    proxy = ReviewFilterProxy()
-    proxy.setSourceModel(model)
-    proxy.set_status(Status.NEW)
-    assert [proxy.index(r, 2).data() for r in range(proxy.rowCount())] == ["Beta"]
-    proxy.set_status(None)
-    proxy.set_search("acm")
-    assert proxy.rowCount() == 1
-    proxy.set_search("c9")
-    assert [proxy.index(r, 4).data() for r in range(proxy.rowCount())] == ["Old"]
-    assert proxy.headerData(6, Qt.Orientation.Horizontal) == "Status"
+    model.set_status(Status.NEW)
+    assert [model.index(r, 2).data() for r in range(model.rowCount())] == ["Beta"]
+    model.set_status(None)
+    model.set_search("acm")
+    assert model.rowCount() == 1
+    model.set_search("c9")
+    assert [model.index(r, 4).data() for r in range(model.rowCount())] == ["Old"]
+    assert model.headerData(6, Qt.Orientation.Horizontal) == "Status"
 
 
 def test_review_model_headers_are_the_shared_columns() -> None:
@@ -74,31 +73,29 @@ def test_review_model_headers_are_the_shared_columns() -> None:
     assert ReviewColumn.SOURCE_ROW == 0 and ReviewColumn.STATUS == 6
 
 
-def shown(proxy: ReviewFilterProxy, column: ReviewColumn) -> list[str]:
-    return [proxy.index(r, column).data() for r in range(proxy.rowCount())]
+def shown(model: ReviewTableModel, column: ReviewColumn) -> list[str]:
+    return [model.index(r, column).data() for r in range(model.rowCount())]
 
 
-def test_proxy_sorts_source_rows_as_numbers_and_empty_cells_last(
+def test_model_sorts_source_rows_as_numbers_and_empty_cells_last(
         qtmodeltester: ModelTester) -> None:
     clients = [Client(str(n), name, ClientStatus.ACTIVE, n)
                for n, name in ((10, "delta"), (2, "Bravo"), (100, "alpha"), (9, "Charlie"))]
     model = ReviewTableModel()
     model.set_rows(build_review(clients, [Contact("c1", "Zulu")], {}))
-    proxy = ReviewFilterProxy()
-    proxy.setSourceModel(model)
-    qtmodeltester.check(proxy)
+    qtmodeltester.check(model)
     assert model.index(0, ReviewColumn.SOURCE_ROW).data(SortRole) == 10
-    proxy.sort(ReviewColumn.SOURCE_ROW, Qt.SortOrder.AscendingOrder)
-    assert shown(proxy, ReviewColumn.SOURCE_ROW) == ["2", "9", "10", "100", ""]
-    proxy.sort(ReviewColumn.SOURCE_ROW, Qt.SortOrder.DescendingOrder)
-    assert shown(proxy, ReviewColumn.SOURCE_ROW) == ["", "100", "10", "9", "2"]
-    proxy.sort(ReviewColumn.CLIENT, Qt.SortOrder.AscendingOrder)  # case set aside
-    assert shown(proxy, ReviewColumn.CLIENT) == ["alpha", "Bravo", "Charlie", "delta", ""]
-    proxy.sort(ReviewColumn.CONTACT, Qt.SortOrder.AscendingOrder)  # stable: file order after
-    assert shown(proxy, ReviewColumn.CONTACT) == ["Zulu", "", "", "", ""]
-    proxy.sort(ReviewColumn.SOURCE_ROW, Qt.SortOrder.AscendingOrder)
-    proxy.set_search("a")  # the order holds through a filter change
-    assert shown(proxy, ReviewColumn.SOURCE_ROW) == ["2", "9", "10", "100"]
+    model.sort(ReviewColumn.SOURCE_ROW, Qt.SortOrder.AscendingOrder)
+    assert shown(model, ReviewColumn.SOURCE_ROW) == ["2", "9", "10", "100", ""]
+    model.sort(ReviewColumn.SOURCE_ROW, Qt.SortOrder.DescendingOrder)
+    assert shown(model, ReviewColumn.SOURCE_ROW) == ["", "100", "10", "9", "2"]
+    model.sort(ReviewColumn.CLIENT, Qt.SortOrder.AscendingOrder)  # case set aside
+    assert shown(model, ReviewColumn.CLIENT) == ["alpha", "Bravo", "Charlie", "delta", ""]
+    model.sort(ReviewColumn.CONTACT, Qt.SortOrder.AscendingOrder)  # stable: file order after
+    assert shown(model, ReviewColumn.CONTACT) == ["Zulu", "", "", "", ""]
+    model.sort(ReviewColumn.SOURCE_ROW, Qt.SortOrder.AscendingOrder)
+    model.set_search("a")  # the order holds through a filter change
+    assert shown(model, ReviewColumn.SOURCE_ROW) == ["2", "9", "10", "100"]
 
 
 def test_possible_match_row_shows_its_suggestion_in_its_own_colour() -> None:
@@ -109,8 +106,6 @@ def test_possible_match_row_shows_its_suggestion_in_its_own_colour() -> None:
                 Contact("c2", "Partners, Beta", ContactStatus.ARCHIVED)]
     model = ReviewTableModel()
     model.set_rows(build_review(clients, contacts, {}))
-    proxy = ReviewFilterProxy()
-    proxy.setSourceModel(model)
 
     def cells(row: int) -> tuple[str, str, str]:
         return (model.index(row, ReviewColumn.STATUS).data(),
@@ -128,12 +123,12 @@ def test_possible_match_row_shows_its_suggestion_in_its_own_colour() -> None:
             .color().name()
 
     assert background(0) == background(1) != background(2)
-    proxy.set_search("PUNCTUATION")  # the reason is searched, as the suggested contact is
-    assert shown(proxy, ReviewColumn.CLIENT) == ["Acme Holdings"]
-    proxy.set_search("archived in xero")
-    assert shown(proxy, ReviewColumn.CLIENT) == ["Beta Partners"]
-    proxy.set_search("partners, beta")
-    assert shown(proxy, ReviewColumn.CLIENT) == ["Beta Partners", ""]
+    model.set_search("PUNCTUATION")  # the reason is searched, as the suggested contact is
+    assert shown(model, ReviewColumn.CLIENT) == ["Acme Holdings"]
+    model.set_search("archived in xero")
+    assert shown(model, ReviewColumn.CLIENT) == ["Beta Partners"]
+    model.set_search("partners, beta")
+    assert shown(model, ReviewColumn.CLIENT) == ["Beta Partners", ""]
 
 
 def _luminance(colour: str) -> float:
@@ -184,3 +179,19 @@ def test_live_log_takes_a_batch_and_counts_down_below_it(qtmodeltester: ModelTes
     model.set_countdown("")
     assert model.rowCount() == 50 and model.countdown == ""
     assert "late 199" in model.index(49, 0).data()
+
+
+def test_rows_between_are_the_rows_shown_at_those_lines_after_a_sort_and_a_filter() -> None:
+    clients = [Client(str(n), name, ClientStatus.ACTIVE, n)
+               for n, name in ((2, "delta"), (3, "Bravo"), (4, "alpha"), (5, "Charlie"))]
+    model = ReviewTableModel()
+    model.set_rows(build_review(clients, [], {}))
+    model.sort(ReviewColumn.CLIENT, Qt.SortOrder.DescendingOrder)
+    model.set_search("a")  # delta, Charlie, Bravo, alpha: all hold an "a"
+    assert [row.client_name for row in model.rows_between([(0, 0), (2, 3), (3, 3)])] == \
+        ["delta", "Bravo", "alpha"]
+    model.set_search("ha")
+    assert shown(model, ReviewColumn.CLIENT) == ["Charlie", "alpha"]
+    assert [row.client_name for row in model.rows_between([(1, 1)])] == ["alpha"]
+    assert [row.client_name for row in model.shown_rows()] == ["Charlie", "alpha"]
+    assert [row.client_name for row in model.rows()] == ["delta", "Bravo", "alpha", "Charlie"]

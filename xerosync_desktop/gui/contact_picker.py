@@ -1,6 +1,6 @@
 """Link to Xero contact...: a searchable list of the organisation's contacts.
 
-Public API: ContactPicker, ContactListModel.
+Public API: ContactPicker, ContactListModel, search_texts().
 
 Unpaired active contacts come first, then those already paired with a client (shown with
 that client, and not pickable), then archived ones (not pickable): the order of
@@ -44,6 +44,12 @@ def _status(contact: Contact, holder: str) -> str:
     return f"Linked to client {holder}" if holder else "Not linked"
 
 
+def search_texts(contacts: Sequence[tuple[Contact, str]]) -> list[str]:
+    """Per contact, what a search looks in: name, email, Contact Code, ContactID."""
+    return [f"{c.name} {c.email} {c.contact_number} {c.contact_id}".casefold()
+            for c, _ in contacts]
+
+
 class ContactListModel(QAbstractTableModel):
     """(contact, the client it is paired with or '') pairs, as a table, filtered by search.
 
@@ -52,21 +58,23 @@ class ContactListModel(QAbstractTableModel):
     """
 
     def __init__(self, contacts: Sequence[tuple[Contact, str]],
-                 parent: QWidget | None = None) -> None:
+                 texts: Sequence[str] | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._all = list(contacts)
-        self._search: list[str] = []  # made at the first search: opening stays quick
+        # search_texts(contacts), made in a job when given, else at the first search
+        self._search = list(texts) if texts is not None else []
         self._rows = self._all
 
     def set_search(self, text: str) -> None:
         """Show the contacts whose name, email, Contact Code or ContactID hold every word."""
         words = text.casefold().split()
         if words and not self._search:
-            self._search = [" ".join((c.name, c.email, c.contact_number,
-                                      c.contact_id)).casefold() for c, _ in self._all]
+            self._search = search_texts(self._all)
+        shown: Sequence[int] = range(len(self._all))
+        for word in words:  # one pass a word, over the rows the words before kept
+            shown = [i for i in shown if word in self._search[i]]
         self.beginResetModel()
-        self._rows = [pair for pair, searched in zip(self._all, self._search, strict=True)
-                      if all(word in searched for word in words)] if words else self._all
+        self._rows = [self._all[i] for i in shown] if words else self._all
         self.endResetModel()
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
@@ -107,11 +115,11 @@ class ContactPicker(QDialog):
     """Pick the Xero contact one client is to be linked to."""
 
     def __init__(self, client_text: str, contacts: Sequence[tuple[Contact, str]],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, texts: Sequence[str] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Link to Xero contact")
         self.resize(760, 520)
-        self.model = ContactListModel(contacts, self)
+        self.model = ContactListModel(contacts, texts, self)
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText("Search name, email or Contact Code")
         self.search_edit.setClearButtonEnabled(True)

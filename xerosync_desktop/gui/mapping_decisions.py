@@ -34,13 +34,13 @@ class DecisionActions(QObject):
     """Accept suggestion, Link to Xero contact..., Add as new contact, Unlink."""
 
     def __init__(self, ctx: AppContext, parent: QWidget, selected: Callable[[], list[ReviewRow]],
-                 review: Callable[[], Review | None], start: StartJob, decided: Decided,
+                 shown_now: Callable[[], Shown | None], start: StartJob, decided: Decided,
                  failed: Callable[[str], None]) -> None:
         super().__init__(parent)
         self._ctx = ctx
         self._parent = parent
         self._selected = selected
-        self._review = review
+        self._shown = shown_now
         self._start = start
         self._decided = decided
         self._failed = failed
@@ -75,6 +75,10 @@ class DecisionActions(QObject):
                                     and not self._added(review, r) for r in rows))
         self.unlink.setEnabled(review is not None and any(self._linked(review, r) for r in rows))
 
+    def _review(self) -> Review | None:
+        shown_now = self._shown()
+        return shown_now.review if shown_now is not None else None
+
     # -- which rows ------------------------------------------------------------------------
 
     def _clients(self) -> list[ReviewRow]:
@@ -103,13 +107,15 @@ class DecisionActions(QObject):
             return
         ctx = self._ctx
 
-        def job(_report: Callable[[object], None], _stop: Callable[[], bool]) -> Shown:
+        def job(_report: Callable[[object], None],
+                _stop: Callable[[], bool]) -> tuple[Shown, str]:
             with ctx.open_store() as store:
-                return shown(decision(review, store))
+                result = decision(review, store)
+            return shown(result), say(result)  # here: `say` may look at every row
 
         def done(result: object) -> None:
-            assert isinstance(result, Shown)
-            self._decided(result, say(result.review))
+            assert isinstance(result, tuple)
+            self._decided(*result)
 
         self._start(job, done, self._failed)
 
@@ -127,12 +133,12 @@ class DecisionActions(QObject):
                   lambda _review: text)
 
     def _on_link(self) -> None:
-        rows, review = self._clients(), self._review()
-        if len(rows) != 1 or review is None:
+        rows, shown_now = self._clients(), self._shown()
+        if len(rows) != 1 or shown_now is None:
             return
         row = rows[0]
-        picker = ContactPicker(f"{row.client_id} {row.client_name}",
-                               decide.linkable_contacts(review), self._parent)
+        picker = ContactPicker(f"{row.client_id} {row.client_name}", shown_now.linkable,
+                               self._parent, shown_now.linkable_texts)
         if picker.exec() != QDialog.DialogCode.Accepted or picker.chosen is None:
             return
         contact = picker.chosen
@@ -157,8 +163,9 @@ class DecisionActions(QObject):
         ids = [r.client_id for r in self._clients() if self._linked(review, r)]
 
         def say(result: Review) -> str:
-            now = [result.row_of(client_id) for client_id in ids]
-            labels = sorted({row.status.label for row in now if row is not None})
+            wanted = set(ids)
+            labels = sorted({row.status.label for row in result.rows
+                             if row.client is not None and row.client_id in wanted})
             return (f"{clients(len(ids))} unlinked: matching decides again "
                     f"(now {', '.join(labels)}).")
 

@@ -32,14 +32,7 @@ from ..sync.review import Review, confirm_mappings, countdown, load_review
 from .dialogs import MessageBar, ask_save_path, confirm, default_export_dir
 from .job_tab import JobTab
 from .mapping_decisions import DecisionActions
-from .review_model import (
-    ReviewColumn,
-    ReviewFilterProxy,
-    ReviewTableModel,
-    RowRole,
-    Shown,
-    shown,
-)
+from .review_model import ReviewColumn, ReviewTableModel, RowRole, Shown, shown
 from .tables import setup_row_table
 from .wording import clients, rows
 
@@ -59,9 +52,8 @@ class MappingTab(JobTab):
         super().__init__(str(ctx.paths.log_dir), parent)
         self._ctx = ctx
         self._settings = SyncSettings()
-        self._review: Review | None = None
+        self._shown: Shown | None = None
         self._stale = True
-        self._status_counts: Counter[Status] = Counter()
 
         self.heading_label = QLabel()
         self.heading_label.setWordWrap(True)
@@ -80,16 +72,12 @@ class MappingTab(JobTab):
         self.counts_label = QLabel()
 
         self.model = ReviewTableModel(self)
-        self.proxy = ReviewFilterProxy(self)
-        self.proxy.setSourceModel(self.model)
         self.status_combo.currentIndexChanged.connect(
-            lambda: self.proxy.set_status(self.status_combo.currentData()))
-        self.search_edit.textChanged.connect(self.proxy.set_search)
-        self.proxy.rowsInserted.connect(self._update_counts)
-        self.proxy.rowsRemoved.connect(self._update_counts)
-        self.proxy.modelReset.connect(self._update_counts)
+            lambda: self.model.set_status(self.status_combo.currentData()))
+        self.search_edit.textChanged.connect(self.model.set_search)
+        self.model.modelReset.connect(self._update_counts)
         self.table = QTableView()
-        setup_row_table(self.table, self.proxy)
+        setup_row_table(self.table, self.model)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # file order until asked
         self.table.setAlternatingRowColors(True)
@@ -98,7 +86,7 @@ class MappingTab(JobTab):
         self.detail_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.detail_label.hide()
         self.table.selectionModel().currentRowChanged.connect(self._show_detail)
-        self.proxy.modelReset.connect(self._show_detail)
+        self.model.modelReset.connect(self._show_detail)
         for column, width in ((ReviewColumn.SOURCE_ROW, 85), (ReviewColumn.CLIENT_ID, 75),
                               (ReviewColumn.CLIENT, 175), (ReviewColumn.XERO_NAME, 175),
                               (ReviewColumn.CONTACT, 175), (ReviewColumn.CONTACT_ID, 95),
@@ -117,7 +105,7 @@ class MappingTab(JobTab):
         self.confirm_button.clicked.connect(self._on_confirm_clicked)
         self.message_bar = MessageBar()
         self.decisions = DecisionActions(
-            ctx, self, self._selected_rows, lambda: self._review, self._jobs.start,
+            ctx, self, self._selected_rows, lambda: self._shown, self._jobs.start,
             self._on_decided, self.message_bar.show_error)
         self.decision_buttons = []
         for action in self.decisions.all:
@@ -168,14 +156,23 @@ class MappingTab(JobTab):
 
     @property
     def review(self) -> Review | None:
-        return self._review
+        return self._shown.review if self._shown is not None else None
+
+    @property
+    def shown(self) -> Shown | None:
+        """The review shown, with what the job that loaded it made for the GUI thread."""
+        return self._shown
+
+    @property
+    def _status_counts(self) -> Counter[Status]:
+        return self._shown.counts if self._shown is not None else Counter()
 
     def set_settings(self, settings: SyncSettings) -> None:
         """The organisation and file to review; a change makes the review shown stale."""
         if settings != self._settings:
             self._settings = settings
-            self._review = None
-            self._set_rows(())
+            self._shown = None
+            self.model.set_rows(())
             self._stale = True
             self.message_bar.clear_message()
         self._refresh()
@@ -190,7 +187,7 @@ class MappingTab(JobTab):
 
     def _refresh(self, *_: object) -> None:
         busy = self._jobs.busy or self._locked
-        has_rows = self._review is not None
+        has_rows = self._shown is not None
         matched = has_rows and self._status_counts[Status.MATCHED] > 0
         self.reload_button.setEnabled(not busy and self._settings.complete)
         self.download_button.setEnabled(not busy and has_rows)
@@ -204,18 +201,16 @@ class MappingTab(JobTab):
         else:
             self.heading_label.setText("Finish Setup first.")
 
-    def _set_rows(self, rows: Sequence[ReviewRow], texts: Sequence[str] | None = None) -> None:
-        """Show `rows`; their status counts are taken once here, not on every filter change."""
-        self._status_counts = Counter(r.status for r in rows)
-        self.model.set_rows(rows, texts)
-
     def show_status(self, status: Status | None) -> None:
         """Filter the table to one status, or all (the Sync tab sends the user to decide)."""
         self.status_combo.setCurrentIndex(max(0, self.status_combo.findData(status)))
 
     def _selected_rows(self) -> list[ReviewRow]:
-        rows = (index.data(RowRole) for index in self.table.selectionModel().selectedRows())
-        return [row for row in rows if isinstance(row, ReviewRow)]
+        """The rows selected, read from the selection's ranges: selecting all 13,000 rows
+        asks Qt for no index and Python for no cell."""
+        selection = self.table.selectionModel().selection()
+        spans = [(span.top(), span.bottom()) for span in selection.toList()]
+        return self.model.rows_between(spans)
 
     def _show_detail(self, *_: object) -> None:
         """Under the table: the current row's note in full (the Note column is cut short)."""
@@ -234,7 +229,7 @@ class MappingTab(JobTab):
     def _update_counts(self, *_: object) -> None:
         counts = self._status_counts
         parts = [f"{counts[s]} {s.label}" for s in Status if counts[s]]
-        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        shown, total = self.model.rowCount(), len(self.model.rows())
         prefix = f"{shown} of {total} rows" if shown != total else f"{total} rows"
         self.counts_label.setText(prefix + (" · " + " · ".join(parts) if parts else ""))
 
@@ -296,8 +291,8 @@ class MappingTab(JobTab):
         self.load_failed.emit(message)
 
     def _show(self, result: Shown) -> None:
-        self._review = result.review
-        self._set_rows(result.review.rows, result.texts)
+        self._shown = result
+        self.model.set_rows(result.review.rows, result.texts)
         self._refresh()
 
     def _on_decided(self, result: Shown, message: str) -> None:
@@ -311,7 +306,7 @@ class MappingTab(JobTab):
     # -- download -------------------------------------------------------------------------
 
     def _on_download_clicked(self) -> None:
-        review = self._review
+        review = self.review
         if review is None:
             return
         name = (f"Xero mapping review - {_file_safe(review.settings.tenant_name)} - "
@@ -336,10 +331,10 @@ class MappingTab(JobTab):
     # -- confirm --------------------------------------------------------------------------
 
     def _on_confirm_clicked(self) -> None:
-        review = self._review
+        review = self.review
         if review is None:
             return
-        matched = sum(row.status is Status.MATCHED for row in review.rows)
+        matched = self._status_counts[Status.MATCHED]
         if matched > 1 and not confirm(
                 self, "Confirm Mappings",
                 f"Link {matched} Matched clients to their Xero contacts by ContactID? They "
@@ -356,10 +351,9 @@ class MappingTab(JobTab):
     def _on_confirmed(self, result: object) -> None:
         assert isinstance(result, Shown)
         review = result.review
-        if self._review is None or review.settings != self._settings:
+        if self._shown is None or review.settings != self._settings:
             return
-        before = sum(r.status is Status.MAPPED for r in self._review.rows)
-        after = sum(r.status is Status.MAPPED for r in review.rows)
+        before, after = self._status_counts[Status.MAPPED], result.counts[Status.MAPPED]
         self._show(result)
         self.message_bar.show_message(
             f"{clients(after - before, 'is', 'are')} now Mapped to their Xero contacts. "

@@ -113,5 +113,8 @@ class Preview:
 
 
 def preview_sync(review: Review, store: Store) -> Preview:
-    """The preview of syncing this review now."""
-    return Preview(review, plan_for(review, store))
+    """The preview of syncing this review now, its counts and rows worked out here (in the
+    job) rather than on the GUI thread when the window shows them."""
+    preview = Preview(review, plan_for(review, store))
+    _ = preview.counts, preview.sent
+    return preview

@@ -130,6 +130,7 @@ def _page_read(done: int, total: int, what: str, report: Report,
                should_stop: Callable[[], bool]) -> None:
     if should_stop():
         raise CancelledError
+    freeze_long_lived()  # the contacts read so far live until the read ends
     report(Progress(done, total, f"Read {done} of {total} {what}…"))
 
 

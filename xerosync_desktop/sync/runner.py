@@ -116,6 +116,7 @@ def run_plan(review: Review, xero: XeroClient, store: Store, report: Report,
         done = len(plan.settled) + attention
         report(Progress(done, total, f"{done} of {total} clients"))
         run.commit()
+        freeze_long_lived()  # the entries of the clients settled without a call
         for batch in plan.batches:
             if should_stop():
                 outcome, message = "cancelled", "Cancelled by the user."
@@ -132,6 +133,7 @@ def run_plan(review: Review, xero: XeroClient, store: Store, report: Report,
                 break
             done += len(batch)
             report(Progress(done, total, f"{done} of {total} clients"))
+            freeze_long_lived()  # the batch's entries and answers: out of later walks
         if outcome == "finished" and run.written >= CATCH_UP_AFTER:
             _catch_up(run, xero)
     finally:
