@@ -1,6 +1,7 @@
 """The mapping review's columns, defined once for the review workbook and the review table.
 
-Public API: ReviewColumn, COLUMNS, Kind, CellValue, LAST_NUMBER, search_texts().
+Public API: ReviewColumn, COLUMNS, HIDDEN_AT_FIRST, Kind, CellValue, LAST_NUMBER,
+search_texts().
 
 Each `ReviewColumn` member, in the order the table shows and the workbook writes them, has
 its `header`, its `kind` (a number, text, or text a search looks in), its `cell(row)`
@@ -55,16 +56,18 @@ class ReviewColumn(IntEnum):
         column._get = get
         return column
 
-    SOURCE_ROW = "Source Row", Kind.NUMBER, lambda row: row.source_row
-    CLIENT_ID = "Client ID", Kind.SEARCHED, lambda row: row.client_id
-    CLIENT = "TimeSolv Client", Kind.SEARCHED, lambda row: row.client_name
-    XERO_NAME = "Name in Xero", Kind.SEARCHED, lambda row: row.xero_name
-    CONTACT = "Xero Contact", Kind.SEARCHED, lambda row: row.contact_name
-    CONTACT_ID = "Xero ContactID", Kind.SEARCHED, lambda row: row.contact_id
+    # in the order a bookkeeper reads a row: what happens to it, then who, then why
     STATUS = "Status", Kind.TEXT, lambda row: row.status.label
+    CLIENT = "TimeSolv Client", Kind.SEARCHED, lambda row: row.client_name
+    CLIENT_ID = "Client ID", Kind.SEARCHED, lambda row: row.client_id
+    CONTACT = "Xero Contact", Kind.SEARCHED, lambda row: row.contact_name
+    XERO_NAME = "Name in Xero", Kind.SEARCHED, lambda row: row.xero_name
     NOTE = "Note", Kind.TEXT, lambda row: row.note
     SUGGESTED_CONTACT = "Suggested Xero contact", Kind.SEARCHED, _suggested_contact
     SUGGESTION_REASON = "Suggestion reason", Kind.SEARCHED, _suggestion_reason
+    # for tracing a row back: the table hides them until asked (its header's menu)
+    CONTACT_ID = "Xero ContactID", Kind.SEARCHED, lambda row: row.contact_id
+    SOURCE_ROW = "Source Row", Kind.NUMBER, lambda row: row.source_row
 
     def cell(self, row: ReviewRow) -> CellValue:
         """The workbook cell's value: an int for a number, None or "" for nothing."""
@@ -86,6 +89,8 @@ class ReviewColumn(IntEnum):
 
 
 COLUMNS: tuple[ReviewColumn, ...] = tuple(ReviewColumn)
+HIDDEN_AT_FIRST = frozenset({ReviewColumn.CONTACT_ID, ReviewColumn.SOURCE_ROW})
+"""Columns the table hides until the user shows them (the workbook always has them)."""
 """Every column in order: COLUMNS[i] is column i (mypy reads `ReviewColumn(i)` as a new member)."""
 
 _SEARCHED = tuple(column._get for column in COLUMNS if column.kind is Kind.SEARCHED)

@@ -34,8 +34,9 @@ def review(cli: Cli, xero: XeroSandbox, clients: Path) -> tuple[dict[str, dict],
     result = run(cli, xero, clients, "review", "--out", str(out))
     assert result.code == 0, result.err
     rows = list(load_workbook(out)["Review"].iter_rows(values_only=True))
-    return {row[1]: dict(zip(rows[0], row, strict=True)) for row in rows[1:] if row[1]}, \
-        result.out
+    client_id = rows[0].index("Client ID")
+    return {row[client_id]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]
+            if row[client_id]}, result.out
 
 
 def contact_id(xero: XeroSandbox, name: str) -> str:

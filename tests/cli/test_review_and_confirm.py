@@ -8,8 +8,8 @@ from xerosync_desktop.sandbox import XeroSandbox
 
 from .conftest import SAMPLE, US, Cli
 
-REVIEW_HEADER = ["Source Row", "Client ID", "TimeSolv Client", "Name in Xero", "Xero Contact",
-                 "Xero ContactID", "Status", "Note", "Suggested Xero contact", "Suggestion reason"]
+REVIEW_HEADER = ["Status", "TimeSolv Client", "Client ID", "Xero Contact", "Name in Xero", "Note",
+                 "Suggested Xero contact", "Suggestion reason", "Xero ContactID", "Source Row"]
 
 
 def review(cli: Cli, xero: XeroSandbox, name: str) -> tuple[dict[str, str], list[str]]:
@@ -23,7 +23,9 @@ def review(cli: Cli, xero: XeroSandbox, name: str) -> tuple[dict[str, str], list
                                  f"to {out}.\n")
     rows = list(load_workbook(out)["Review"].iter_rows(values_only=True))
     assert list(rows[0]) == REVIEW_HEADER
-    return {row[1]: row[6] for row in rows[1:] if row[1]}, result.out.splitlines()
+    client_id, status = REVIEW_HEADER.index("Client ID"), REVIEW_HEADER.index("Status")
+    return ({row[client_id]: row[status] for row in rows[1:] if row[client_id]},
+            result.out.splitlines())
 
 
 def test_review_writes_the_workbook_and_confirm_makes_matched_mapped(

@@ -45,9 +45,9 @@ def test_review_model_passes_qt_model_tester(qtmodeltester: ModelTester) -> None
     qtmodeltester.check(model)
     model.set_search("")
     model.sort(-1)
-    assert model.index(0, 6).data() == "Matched"
-    assert model.index(0, 4).data() == "ACME"
-    assert model.index(0, 0).data() == "2"
+    assert model.index(0, ReviewColumn.STATUS).data() == "Matched"
+    assert model.index(0, ReviewColumn.CONTACT).data() == "ACME"
+    assert model.index(0, ReviewColumn.SOURCE_ROW).data() == "2"
     assert model.index(3, 0).data(RowRole).status is Status.UNMATCHED
 
 
@@ -55,13 +55,15 @@ def test_model_filters_by_status_and_words() -> None:
     model = ReviewTableModel()
     model.set_rows(sample_rows())
     model.set_status(Status.NEW)
-    assert [model.index(r, 2).data() for r in range(model.rowCount())] == ["Beta"]
+    assert [model.index(r, ReviewColumn.CLIENT).data() for r in range(model.rowCount())] == [
+        "Beta"]
     model.set_status(None)
     model.set_search("acm")
     assert model.rowCount() == 1
     model.set_search("c9")
-    assert [model.index(r, 4).data() for r in range(model.rowCount())] == ["Old"]
-    assert model.headerData(6, Qt.Orientation.Horizontal) == "Status"
+    assert [model.index(r, ReviewColumn.CONTACT).data() for r in range(model.rowCount())] == [
+        "Old"]
+    assert model.headerData(0, Qt.Orientation.Horizontal) == "Status"
 
 
 def test_review_model_headers_are_the_shared_columns() -> None:
@@ -69,8 +71,9 @@ def test_review_model_headers_are_the_shared_columns() -> None:
     headers = [model.headerData(i, Qt.Orientation.Horizontal)
                for i in range(model.columnCount())]
     assert headers == [column.header for column in COLUMNS]
-    assert headers[ReviewColumn.NOTE:] == ["Note", "Suggested Xero contact", "Suggestion reason"]
-    assert ReviewColumn.SOURCE_ROW == 0 and ReviewColumn.STATUS == 6
+    assert headers[ReviewColumn.NOTE:ReviewColumn.NOTE + 3] == [
+        "Note", "Suggested Xero contact", "Suggestion reason"]
+    assert ReviewColumn.STATUS == 0 and ReviewColumn.SOURCE_ROW == 9
 
 
 def shown(model: ReviewTableModel, column: ReviewColumn) -> list[str]:

@@ -27,17 +27,25 @@ def test_review_workbook(tmp_path: Path) -> None:
     assert workbook.sheetnames[0] == "Review"
     sheet = workbook["Review"]
     assert [c.value for c in sheet[1]] == list(REVIEW_COLUMNS) == [
-        "Source Row", "Client ID", "TimeSolv Client", "Name in Xero", "Xero Contact",
-        "Xero ContactID", "Status", "Note", "Suggested Xero contact", "Suggestion reason"]
+        "Status", "TimeSolv Client", "Client ID", "Xero Contact", "Name in Xero", "Note",
+        "Suggested Xero contact", "Suggestion reason", "Xero ContactID", "Source Row"]
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref == "A1:J4"
-    values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
-    assert values[0][:4] == [2, "00010", "=HYPERLINK(\"http://x\")", "=HYPERLINK(\"http://x\")"]
-    assert sheet.cell(row=2, column=3).data_type == "s"  # text, not a formula
-    assert values[1][1:7] == ["00020", "Acme", "Acme", "ACME", "c-1", "Matched"]
-    assert values[2][4] == "@Lonely" and values[2][6] == "Will remain in Xero unmatched"
-    assert sheet.column_dimensions["C"].width >= len("=HYPERLINK(\"http://x\")")
-    assert values[1][8:] == [None, None]  # no suggestion: empty cells
+    header = list(REVIEW_COLUMNS)
+    values = [dict(zip(header, (c.value for c in row), strict=True))
+              for row in sheet.iter_rows(min_row=2)]
+    picked = ("Source Row", "Client ID", "TimeSolv Client", "Name in Xero", "Xero Contact",
+              "Xero ContactID", "Status")
+    assert [values[0][h] for h in picked[:4]] == [
+        2, "00010", "=HYPERLINK(\"http://x\")", "=HYPERLINK(\"http://x\")"]
+    assert sheet.cell(row=2, column=header.index("TimeSolv Client") + 1).data_type == "s"
+    assert [values[1][h] for h in picked[1:]] == ["00020", "Acme", "Acme", "ACME", "c-1",
+                                                  "Matched"]
+    assert values[2]["Xero Contact"] == "@Lonely"
+    assert values[2]["Status"] == "Will remain in Xero unmatched"
+    assert sheet.column_dimensions["B"].width >= len("=HYPERLINK(\"http://x\")")
+    # no suggestion: empty cells
+    assert values[1]["Suggested Xero contact"] is None and values[1]["Suggestion reason"] is None
 
 
 def test_review_workbook_names_a_possible_matchs_suggestion(tmp_path: Path) -> None:
@@ -113,9 +121,10 @@ def test_formula_like_names_are_text_cells_on_every_sheet(tmp_path: Path) -> Non
 
     workbook = load_workbook(path)
     review = [[c for c in row] for row in workbook["Review"].iter_rows(min_row=2)]
-    names = [row[2].value for row in review if row[2].value]
+    client = REVIEW_COLUMNS.index("TimeSolv Client")
+    names = [row[client].value for row in review if row[client].value]
     assert names == FORMULA_LIKE
-    assert all(row[2].data_type == "s" for row in review if row[2].value)
+    assert all(row[client].data_type == "s" for row in review if row[client].value)
     attention = [[c.value for c in row]
                  for row in workbook["Needs attention"].iter_rows(min_row=1)]
     assert attention == [["Source Row", "Client ID", "TimeSolv Client", "Reason"],
@@ -130,7 +139,8 @@ def test_a_value_longer_than_excel_keeps_is_cut_with_a_mark(tmp_path: Path) -> N
     rows = build_review([Client("1", "N" * 200_000, ClientStatus.ACTIVE, source_row=2)], [], {})
     path = tmp_path / "review.xlsx"
     write_review(path, rows)
-    name = load_workbook(path)["Review"].cell(row=2, column=3).value
+    column = REVIEW_COLUMNS.index("TimeSolv Client") + 1
+    name = load_workbook(path)["Review"].cell(row=2, column=column).value
     assert len(name) == 32_767 and name.endswith("…")
 
 
@@ -143,7 +153,8 @@ def test_error_like_names_and_characters_xml_cannot_hold(tmp_path: Path) -> None
     path = tmp_path / "review.xlsx"
     write_review(path, rows)
     sheet = load_workbook(path)["Review"]
-    cells = [sheet.cell(row=i + 2, column=3) for i in range(len(names))]
+    column = REVIEW_COLUMNS.index("TimeSolv Client") + 1
+    cells = [sheet.cell(row=i + 2, column=column) for i in range(len(names))]
     assert [c.value for c in cells] == ["#N/A", "#REF!", "AB", "CD", "#hashtag Co"]
     assert all(c.data_type == "s" for c in cells)
     with ZipFile(path) as package:

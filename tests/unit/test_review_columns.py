@@ -17,19 +17,20 @@ def rows() -> list[ReviewRow]:
 
 def test_columns_in_order_with_their_headers() -> None:
     assert [(column.name, column.header) for column in COLUMNS] == [
-        ("SOURCE_ROW", "Source Row"), ("CLIENT_ID", "Client ID"), ("CLIENT", "TimeSolv Client"),
-        ("XERO_NAME", "Name in Xero"), ("CONTACT", "Xero Contact"),
-        ("CONTACT_ID", "Xero ContactID"), ("STATUS", "Status"), ("NOTE", "Note"),
+        ("STATUS", "Status"), ("CLIENT", "TimeSolv Client"), ("CLIENT_ID", "Client ID"),
+        ("CONTACT", "Xero Contact"), ("XERO_NAME", "Name in Xero"), ("NOTE", "Note"),
         ("SUGGESTED_CONTACT", "Suggested Xero contact"),
-        ("SUGGESTION_REASON", "Suggestion reason")]
+        ("SUGGESTION_REASON", "Suggestion reason"), ("CONTACT_ID", "Xero ContactID"),
+        ("SOURCE_ROW", "Source Row")]
     assert list(COLUMNS) == list(ReviewColumn) and all(COLUMNS[i] == i for i in range(10))
 
 
 def test_cells_and_text() -> None:
     acme, unpaired = rows()[3], rows()[-1]
     assert [column.cell(acme) for column in COLUMNS] == [
-        9, "9", "Acme Holdings", "Acme Holdings", "", "", "Possible match", acme.note,
-        "Acme Holdings Ltd", "Same name apart from case, accents, punctuation and legal form"]
+        "Possible match", "Acme Holdings", "9", "", "Acme Holdings", acme.note,
+        "Acme Holdings Ltd", "Same name apart from case, accents, punctuation and legal form",
+        "", 9]
     assert ReviewColumn.SOURCE_ROW.cell(unpaired) is None
     assert [ReviewColumn.SOURCE_ROW.text(row) for row in (unpaired, acme)] == ["", "9"]
 
@@ -48,6 +49,6 @@ def test_sort_keys_order_numbers_as_numbers_text_by_case_folded_and_empty_last(
 
 def test_searched_columns_and_the_empty_number() -> None:
     assert [c.name for c in COLUMNS if c.kind is Kind.SEARCHED] == [
-        "CLIENT_ID", "CLIENT", "XERO_NAME", "CONTACT", "CONTACT_ID", "SUGGESTED_CONTACT",
-        "SUGGESTION_REASON"]
+        "CLIENT", "CLIENT_ID", "CONTACT", "XERO_NAME", "SUGGESTED_CONTACT",
+        "SUGGESTION_REASON", "CONTACT_ID"]
     assert ReviewColumn.SOURCE_ROW.sort_key(rows()[-1]) == LAST_NUMBER < 2**31
