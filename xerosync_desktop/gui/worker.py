@@ -102,6 +102,7 @@ class JobRunner(QObject):
         self._log_dir = log_dir
         self._worker: Worker | None = None  # the job whose outcome is still to come
         self._threads: set[Worker] = set()  # every thread not yet finished
+        self._shut = False  # the window is closing: outcomes still queued are dropped
 
     @property
     def busy(self) -> bool:
@@ -131,12 +132,18 @@ class JobRunner(QObject):
             self._worker.requestInterruption()
 
     def shutdown(self) -> None:
-        """Cancel and wait for every thread, including one just delivering its outcome."""
+        """Cancel and wait for every thread, including one just delivering its outcome.
+
+        An outcome already queued is not handled: its handler would use what the closing
+        window has closed (its store)."""
+        self._shut = True
         for worker in list(self._threads):
             worker.requestInterruption()
             worker.wait()
 
     def _deliver(self, worker: Worker, handler: Callable[[T], None], value: T) -> None:
+        if self._shut:
+            return
         if self._worker is worker:
             self._worker = None
             self.busy_changed.emit(False)
