@@ -1,7 +1,7 @@
 """Dialogs and the message bar: how the app tells the user things.
 
-Public API: MessageBar, ask_save_path(), confirm(), default_export_dir(), show_error(),
-install_excepthook().
+Public API: MessageBar (from message_bar.py, where it lives), ask_save_path(), confirm(),
+default_export_dir(), show_error(), install_excepthook().
 """
 
 from __future__ import annotations
@@ -12,44 +12,13 @@ from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QStandardPaths
-from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from ..errors import OutputPathError, UserError
 from ..excel.output_path import checked_output
+from .message_bar import MessageBar as MessageBar  # re-exported: the tabs import it here
 
 log = logging.getLogger(__name__)
-
-_STYLES = {
-    "info": "background:#e8f1fb; border:1px solid #9cc0e8; color:#0b3a66;",
-    "success": "background:#e7f6ea; border:1px solid #8fd19e; color:#0f5132;",
-    "error": "background:#fdecea; border:1px solid #f5a3a3; color:#842029;",
-}
-
-
-class MessageBar(QLabel):
-    """An inline line of news under a tab's controls: never a modal box to click away."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWordWrap(True)
-        self.setTextInteractionFlags(self.textInteractionFlags())
-        self.kind = ""
-        self.hide()
-
-    def show_message(self, text: str, kind: str = "info") -> None:
-        self.kind = kind
-        self.setText(text)
-        self.setStyleSheet(f"QLabel {{ {_STYLES[kind]} padding:6px 8px; border-radius:4px; }}")
-        self.show()
-
-    def show_error(self, text: str) -> None:
-        """A failure, in words for the user (a job's `failed` signal connects here)."""
-        self.show_message(text, "error")
-
-    def clear_message(self) -> None:
-        self.kind = ""
-        self.clear()
-        self.hide()
 
 
 def ask_save_path(parent: QWidget, title: str, suggested: Path,
