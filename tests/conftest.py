@@ -36,6 +36,7 @@ def private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         folder = home / sub
         folder.mkdir(parents=True, exist_ok=True)
         monkeypatch.setenv(name, str(folder))
+    monkeypatch.delenv("BROWSER", raising=False)  # the app would start the user's browser
     return home
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gui_helpers import TIMEOUT, click, shown_rows
+from gui_helpers import TIMEOUT, click, demo_signed_in, shown_rows
 from openpyxl import load_workbook
 from pytestqt.qtbot import QtBot
 
@@ -29,9 +29,7 @@ def pick_and_save(qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPa
                   path: Path, browser: Any) -> None:
     """Connect, pick `path` as the client file, tick Enable Client Sync (not saved yet)."""
     setup = window.setup_tab
-    if not setup.connected:
-        with qtbot.waitSignal(setup.connect_finished, timeout=TIMEOUT):
-            click(qtbot, setup.connect_button)
+    demo_signed_in(qtbot, window)
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
     click(qtbot, setup.browse_button)
     setup.enable_checkbox.setChecked(True)
@@ -58,9 +56,10 @@ def test_save_reads_the_file_and_the_review_lists_what_needs_attention(
     pick_and_save(qtbot, window, monkeypatch, clients, browser)
     with qtbot.waitSignal(setup.settings_saved, timeout=TIMEOUT):
         click(qtbot, setup.save_button)
-    assert setup.message_bar.text().startswith(
-        "Saved. clients.csv: 6 clients: 2 to sync, 1 prospect, 3 need attention. Client sync "
-        "is enabled for Demo Company (US).")
+    assert setup.message_bar.text() == (
+        "Saved. clients.csv: 6 clients: 2 to sync, 1 prospect, 3 need attention. The Mapping "
+        "tab lists the rows that need attention, with the reason. Client sync is enabled for "
+        "Demo Company (US). Next, review the mapping of TimeSolv clients to Xero contacts.")
 
     mapping = window.mapping_tab
     with qtbot.waitSignal(mapping.review_loaded, timeout=TIMEOUT):

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from gui_helpers import TIMEOUT, US, Answerer, click, connect_and_save, shown_rows, start_sync
+from gui_helpers import (
+    TIMEOUT,
+    US,
+    Answerer,
+    click,
+    connect_and_save,
+    demo_signed_in,
+    shown_rows,
+    start_sync,
+)
 from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
@@ -116,8 +125,7 @@ def test_decisions_in_the_mapping_tab_survive_a_restart_and_reach_xero_once(
     restarted = MainWindow(ctx)
     qtbot.addWidget(restarted)
     restarted.show()
-    with qtbot.waitSignal(restarted.setup_tab.connect_finished, timeout=TIMEOUT):
-        click(qtbot, restarted.setup_tab.connect_button)
+    demo_signed_in(qtbot, restarted)  # no click: the demo signs itself in at start
     open_mapping(qtbot, restarted)
     assert {name: status_of(restarted, name)["Status"] for name in (
         "Northgate Logistics Inc.", "Jasmine Patel", "Quintero Family Dentistry")} == {

@@ -20,6 +20,7 @@ from gui_helpers import (
     US,
     click,
     connect_and_save,
+    demo_signed_in,
     save_dialog_returns,
     shown_rows,
     spy_on_secrets,
@@ -50,9 +51,14 @@ def test_whole_seed_flow(qtbot: QtBot, window: MainWindow, ctx: AppContext,
               if o["tenantName"] == US)
     before = {c["ContactID"]: c for c in sandbox.contacts(us)}
     assert window.demo_banner.isVisible()
-    secrets = spy_on_secrets(ctx, monkeypatch)
 
-    # --- Setup
+    # --- Setup: the demo signs itself in at start; Connect signs in again with the browser
+    demo_signed_in(qtbot, window)
+    assert not browser.opened
+    secrets = spy_on_secrets(ctx, monkeypatch)
+    with qtbot.waitSignal(window.setup_tab.connect_finished, timeout=TIMEOUT) as again:
+        click(qtbot, window.setup_tab.connect_button)
+    assert again.args == [True]
     connect_and_save(qtbot, window)
     assert browser.opened and "code_challenge_method=S256" in browser.opened[0]
     assert "Demo Company (US)" in window.organisation_label.text()
@@ -217,19 +223,27 @@ def test_whole_seed_flow(qtbot: QtBot, window: MainWindow, ctx: AppContext,
             f"a secret is in {path}"
 
 
-def test_access_denied_is_shown_and_setup_stays_closed(qtbot: QtBot, window: MainWindow,
+def test_access_denied_is_shown_and_setup_stays_closed(qtbot: QtBot, ctx: AppContext,
                                                       sandbox: XeroSandbox,
                                                       browser: Any) -> None:
     sandbox.set_consent(False)
+    window = MainWindow(ctx)  # its sign-in at start is refused
+    qtbot.addWidget(window)
     setup = window.setup_tab
     with qtbot.waitSignal(setup.connect_finished, timeout=TIMEOUT) as connected:
-        click(qtbot, setup.connect_button)
+        window.show()
     assert connected.args == [False]
     assert "Access to Xero was not allowed" in setup.message_bar.text()
     assert setup.message_bar.kind == "error"
     assert setup.connect_button.text() == "Connect to Xero" and setup.connect_button.isEnabled()
     assert not setup.save_button.isEnabled()
     assert not window.tabs.isTabEnabled(window.tabs.indexOf(window.mapping_tab))
+
+    sandbox.set_consent(True)  # the demo user allows access this time
+    with qtbot.waitSignal(setup.connect_finished, timeout=TIMEOUT) as connected:
+        click(qtbot, setup.connect_button)
+    assert connected.args == [True]
+    assert setup.save_button.isEnabled() and "Access to Xero" not in setup.message_bar.text()
 
 
 def test_live_log_shows_fifty_and_the_download_has_every_entry(
@@ -241,8 +255,7 @@ def test_live_log_shows_fifty_and_the_download_has_every_entry(
         for i in range(1, 121)), encoding="utf-8")
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(clients), ""))
     setup = window.setup_tab
-    with qtbot.waitSignal(setup.connect_finished, timeout=TIMEOUT):
-        click(qtbot, setup.connect_button)
+    demo_signed_in(qtbot, window)
     click(qtbot, setup.browse_button)
     assert setup.clients_file_edit.text() == str(clients)
     setup.enable_checkbox.setChecked(True)
@@ -287,8 +300,7 @@ def test_any_earlier_runs_log_can_be_downloaded_after_a_restart(
     second = MainWindow(ctx)  # the same data folder, a new window: a restart
     qtbot.addWidget(second)
     assert not second.sync_tab.download_button.isEnabled()
-    with qtbot.waitSignal(second.setup_tab.connect_finished, timeout=TIMEOUT):
-        click(qtbot, second.setup_tab.connect_button)
+    demo_signed_in(qtbot, second)  # no click: the demo signs itself in at start
     assert second.setup_tab.organisation_combo.currentText() == US  # remembered
     assert second.setup_tab.enable_checkbox.isChecked()
     assert second.setup_tab.review_button.isEnabled()  # saved: no need to save again
@@ -352,8 +364,7 @@ def test_cancel_stops_the_sync_and_keeps_what_was_done(
         window = MainWindow(ctx)
         qtbot.addWidget(window)
         setup = window.setup_tab
-        with qtbot.waitSignal(setup.connect_finished, timeout=TIMEOUT):
-            click(qtbot, setup.connect_button)
+        demo_signed_in(qtbot, window)
         click(qtbot, setup.browse_button)
         setup.enable_checkbox.setChecked(True)
         with qtbot.waitSignal(setup.settings_saved, timeout=TIMEOUT):

@@ -35,6 +35,8 @@ def test_mappings_per_organisation_and_replace(tmp_path: Path) -> None:
         store.mappings.save("a", {"2": "c2-new"}, "synced")
         assert store.mappings.for_tenant("a") == {"1": "c1", "2": "c2-new"}
         assert store.mappings.for_tenant("b") == {"1": "other"}
+        assert (store.mappings.count("a"), store.mappings.count("b"),
+                store.mappings.count("c")) == (2, 1, 0)
 
 
 def test_runs_keep_every_entry_in_order(tmp_path: Path) -> None:

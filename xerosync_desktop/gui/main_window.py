@@ -66,6 +66,9 @@ class MainWindow(QMainWindow):
         self.mapping_tab.review_loaded.connect(self.sync_tab.mark_preview_stale)
         self.mapping_tab.confirm_finished.connect(self.sync_tab.mark_preview_stale)
         self.sync_tab.mapping_requested.connect(self._decide_first)
+        for changed in (self.mapping_tab.review_loaded, self.mapping_tab.confirm_finished,
+                        self.sync_tab.run_finished, self.sync_tab.run_failed):
+            changed.connect(self.setup_tab.refresh_status)  # links or runs changed
         self.tabs.currentChanged.connect(self._on_tab_changed)
         for tab in self._job_tabs:
             tab.busy_changed.connect(self._on_busy_changed)
@@ -117,7 +120,9 @@ class MainWindow(QMainWindow):
         self.mapping_tab.load()
 
     def _on_tab_changed(self, _index: int) -> None:
-        if self.tabs.currentWidget() is self.mapping_tab:
+        if self.tabs.currentWidget() is self.setup_tab:
+            self.setup_tab.refresh_status()
+        elif self.tabs.currentWidget() is self.mapping_tab:
             self.mapping_tab.load_if_stale()
         elif self.tabs.currentWidget() is self.sync_tab:
             self.sync_tab.preview_if_stale()

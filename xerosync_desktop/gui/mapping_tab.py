@@ -32,9 +32,10 @@ from ..sync.review import Review, confirm_mappings, countdown, load_review
 from .dialogs import MessageBar, ask_save_path, confirm, default_export_dir
 from .job_tab import JobTab
 from .mapping_decisions import DecisionActions
+from .review_hint import STALE_TEXT, review_hint
 from .review_model import ReviewColumn, ReviewTableModel, RowRole, Shown, shown
 from .tables import setup_row_table
-from .wording import clients, rows
+from .wording import clients
 
 ALL_STATUSES = "All statuses"
 
@@ -178,8 +179,11 @@ class MappingTab(JobTab):
         self._refresh()
 
     def mark_stale(self, *_: object) -> None:
-        """Xero or the links changed (a sync ran): reload when next shown."""
+        """Xero or the links changed (a sync ran): reload when next shown, and until then say
+        that the review shown is out of date."""
         self._stale = True
+        if self._shown is not None:
+            self.message_bar.show_message(STALE_TEXT, "info")
 
     def load_if_stale(self) -> None:
         if self._stale and self._settings.complete and not self._jobs.busy and not self._locked:
@@ -266,24 +270,7 @@ class MappingTab(JobTab):
             return
         self._show(result)
         self._stale = False
-        counts = self._status_counts
-        hint = (f"{clients(counts[Status.NEW])} will be added to Xero. Look for any that "
-                "should match an existing Xero contact but have a different name: select it "
-                "and click Link to Xero contact…")
-        if waiting := counts[Status.POSSIBLE_MATCH]:
-            hint = (f"{clients(waiting, 'is', 'are')} possibly an existing Xero contact "
-                    f"(Status: {Status.POSSIBLE_MATCH.label}) and will not be synced until "
-                    "you decide: Accept suggestion, Link to Xero contact… or Add as new "
-                    "contact. " + hint)
-        if counts[Status.BLOCKED]:
-            hint += (f" {clients(counts[Status.BLOCKED], 'is', 'are')} blocked because the "
-                     "Xero contact is archived: restore it in Xero first.")
-        if attention := counts[Status.NEEDS_ATTENTION]:
-            hint = (f"{review.file_summary}. {rows(attention)} of the client file "
-                    f"{'needs' if attention == 1 else 'need'} attention and will not be synced "
-                    f"until corrected: pick '{Status.NEEDS_ATTENTION.label}' under Status to "
-                    "see why. " + hint)
-        self.message_bar.show_message(hint, "info")
+        self.message_bar.show_message(review_hint(self._status_counts, review.file_summary))
         self.review_loaded.emit(review)
 
     def _on_load_failed(self, message: str) -> None:
@@ -325,7 +312,7 @@ class MappingTab(JobTab):
         self._jobs.start(job, self._on_exported, self.message_bar.show_error)
 
     def _on_exported(self, path: object) -> None:
-        self.message_bar.show_message(f"Review saved to {path}.", "success")
+        self.message_bar.show_saved(f"Review saved to {path}.", str(path))
         self.export_finished.emit(str(path))
 
     # -- confirm --------------------------------------------------------------------------

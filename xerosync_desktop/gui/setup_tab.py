@@ -1,9 +1,13 @@
 """Setup tab: which Xero, connect, pick the organisation and the client file, enable sync.
 
-Public API: SetupTab, CONNECT_TEXT, RECONNECT_TEXT.
+Public API: SetupTab, CONNECT_TEXT, RECONNECT_TEXT, DEMO_SIGNING_IN_TEXT.
 
 Sign out and Remove organisation run xero/disconnect.py in a job and show its sentence; a
-long browser sign-in shows sign_in_hint.py's hint.
+browser sign-in shows its address to copy (sign_in_hint.py), and after a while what to
+check. The demo signs itself in at start (its login approves at once); real Xero never
+does. The message under the form is made each time from the organisation shown
+(setup_status.py): an action's own news lasts until the organisation changes, another tab
+changes its state, or Setup is left; a sign-in's address, until the sign-in ends.
 """
 
 from __future__ import annotations
@@ -12,17 +16,18 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -32,18 +37,21 @@ from ..core.intake import ClientList
 from ..errors import UserError
 from ..store import Store, SyncSettings, XeroApp
 from ..timesolv.loader import load_clients
-from ..xero.auth import finish_authorization, start_authorization
+from ..xero.auth import finish_authorization, sign_in_without_browser, start_authorization
 from ..xero.client import Organisation
 from ..xero.disconnect import Disconnection
+from .browser import open_in_browser
 from .client_sync_box import ClientSyncBox
 from .dialogs import MessageBar, confirm
 from .job_tab import JobTab
-from .sign_in_hint import SignInHint
+from .setup_status import SetupState, saved_text, setup_status
+from .sign_in_hint import SignInHint, sign_in_address_text
 from .xero_app_box import XeroAppBox
 
 CONNECT_TEXT = "Connect to Xero"
 RECONNECT_TEXT = "Reconnect to Xero"
 CANCEL_CONNECT_TEXT = "Cancel sign-in"
+DEMO_SIGNING_IN_TEXT = "Signing in to the demo Xero…"
 RECONNECT_NOTE = ("Xero no longer accepts this app's connection (it was revoked, or not used "
                   "for 60 days). Click Reconnect to Xero; your mappings and settings are kept.")
 
@@ -64,6 +72,9 @@ class SetupTab(JobTab):
         self._store = store
         self._organisations: list[Organisation] = []
         self._signing_in = False
+        self._sign_in_address = ""  # while a browser sign-in waits: its address
+        self._browser_problem = ""  # why no browser was started for it, if none was
+        self._news: tuple[str, str] | None = None  # (text, kind): the last action's word
         self._reconnect = False
         self._stored_grant = ctx.vault.has_token()  # read once: a keyring read is slow
         self._saved = store.settings.sync_settings()
@@ -112,10 +123,13 @@ class SetupTab(JobTab):
         self._refresh()
 
     def resume(self) -> None:
-        """Stay connected across sessions: list the organisations with the stored grant."""
-        if self._ctx.vault.notice:  # no keyring: said before anything else
-            self.message_bar.show_message(self._ctx.vault.notice, "info")
-        if self._ctx.is_demo or not self._ctx.can_connect or not self._stored_grant:
+        """Stay connected across sessions: the demo signs itself in; real Xero lists the
+        organisations with the stored grant, if there is one."""
+        self._show_messages()  # no keyring: said before anything else
+        if self._ctx.is_demo:
+            self._sign_in_demo()
+            return
+        if not self._ctx.can_connect or not self._stored_grant:
             return
         ctx = self._ctx
 
@@ -126,6 +140,22 @@ class SetupTab(JobTab):
 
         self.connection_label.setText("Connecting to Xero with the saved sign-in…")
         self._jobs.start(list_organisations, self._on_connected, self._on_connect_failed)
+
+    def _sign_in_demo(self) -> None:
+        """The demo's login approves at once: sign in to it in a job, no browser, no click."""
+        ctx = self._ctx
+
+        def sign_in(_report: Callable[[object], None],
+                    should_stop: Callable[[], bool]) -> list[Organisation]:
+            ctx.vault.save(sign_in_without_browser(ctx.endpoints, ctx.client_id,
+                                                   should_stop=should_stop))
+            with ctx.open_xero() as xero:
+                return xero.connections()
+
+        self._signing_in = True
+        self.connection_label.setText(DEMO_SIGNING_IN_TEXT)
+        self._jobs.start(sign_in, self._on_connected, self._on_connect_failed)
+        self._refresh()
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -149,13 +179,23 @@ class SetupTab(JobTab):
         file_row.addWidget(self.clients_file_edit, 1)
         file_row.addWidget(self.browse_button)
 
-        layout = QVBoxLayout(self)
+        page = QWidget()  # scrolls in a short window, rather than squashing its text
+        layout = QVBoxLayout(page)
         layout.addWidget(self.xero_app_box)
         layout.addWidget(xero_box)
         layout.addWidget(file_box)
         layout.addWidget(self.sync_box)
         layout.addWidget(self.message_bar)
         layout.addStretch(1)
+        self._scroll = QScrollArea()
+        self._scroll.setWidgetResizable(True)
+        self._scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self._scroll.setWidget(page)
+        for plain in (self._scroll.viewport(), page):  # the tab's own background shows
+            plain.setAutoFillBackground(False)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self._scroll)
 
     # -- state ----------------------------------------------------------------------------
 
@@ -240,6 +280,8 @@ class SetupTab(JobTab):
         if organisations:
             self._on_organisation_changed()
         else:
+            self._news = None
+            self._show_messages()
             self.settings_saved.emit(SyncSettings())
         if was_connected != self.connected:
             self.connection_changed.emit(self.connected)
@@ -257,17 +299,61 @@ class SetupTab(JobTab):
         self.connection_label.setText(RECONNECT_NOTE)
         self._refresh()
 
+    # -- the message ----------------------------------------------------------------------
+
+    def refresh_status(self, *_: object) -> None:
+        """The organisation's state changed elsewhere (Confirm, a decision, a sync), or Setup
+        is shown again: say where it stands now; what an earlier action said is dropped."""
+        self._news = None
+        self._show_messages()
+
+    def _say(self, text: str, kind: str = "info") -> None:
+        """An action's news, about the organisation shown (or the connection)."""
+        self._news = (text, kind)
+        self._show_messages()
+
+    def _state(self) -> SetupState:
+        organisation = self.current_organisation()
+        notice = self._ctx.vault.notice
+        if organisation is None:
+            return SetupState("", notice=notice)
+        tenant_id = organisation.tenant_id
+        last = self._store.runs.latest(tenant_id)
+        return SetupState(organisation.name, sync_enabled=self._saved.complete,
+                          links=self._store.mappings.count(tenant_id),
+                          last_sync_at=last.started_at if last else None,
+                          last_sync_outcome=last.outcome if last else "", notice=notice)
+
+    def _show_messages(self) -> None:
+        """The sign-in's address while it waits; else the last action's news, then where the
+        organisation shown stands; an error alone."""
+        if self._signing_in and self._sign_in_address:
+            self.message_bar.show_address(
+                sign_in_address_text(self._browser_problem, self._ctx.is_demo),
+                self._sign_in_address)
+        else:
+            status = setup_status(self._state())
+            text, kind = self._news or ("", "info")
+            if kind == "error":
+                self.message_bar.show_error(text)
+            elif text or status:
+                self.message_bar.show_message(" ".join(t for t in (text, status) if t), kind)
+            else:
+                self.message_bar.clear_message()
+        # in a short window, scrolled into view once laid out
+        QTimer.singleShot(0, lambda: self._scroll.ensureWidgetVisible(self.message_bar))
+
     # -- connect --------------------------------------------------------------------------
 
     def _on_connect_clicked(self) -> None:
         if self._signing_in:
             self._jobs.cancel()
             return
-        self.message_bar.clear_message()
+        self._news = None
         try:
             receiver = self._ctx.loopback()
         except UserError as exc:
-            self.message_bar.show_error(exc.message)
+            self._say(exc.message, "error")
             self.connect_finished.emit(False)
             return
         request = start_authorization(self._ctx.endpoints, self._ctx.client_id, receiver)
@@ -283,30 +369,35 @@ class SetupTab(JobTab):
 
         self._signing_in = True
         self._jobs.start(connect, self._on_connected, self._on_connect_failed)
-        self.connection_label.setText("Waiting for you to sign in to Xero in your browser…")
         if not ctx.is_demo:
             self.sign_in_hint.start(ctx.client_id, request.redirect_uri, ctx.sign_in_hint_delay)
-        if not QDesktopServices.openUrl(QUrl(request.url)):
-            self.message_bar.show_message(
-                "Your web browser could not be opened. Open this address in it to sign in:\n"
-                + request.url, "info")
+        self._browser_problem = open_in_browser(request.url)
+        self._sign_in_address = request.url
+        self.connection_label.setText(
+            "Waiting for you to sign in to Xero…" if self._browser_problem
+            else "Waiting for you to sign in to Xero in your browser…")
+        self._show_messages()
+
+    def _end_sign_in(self) -> None:
+        """The sign-in ended (connected, failed or cancelled): its address goes."""
+        self._signing_in = False
+        self._sign_in_address = self._browser_problem = ""
+        self.sign_in_hint.stop()
 
     def _on_connected(self, organisations: object) -> None:
         assert isinstance(organisations, list)
-        self._signing_in = False
-        self.sign_in_hint.stop()
+        self._end_sign_in()
         self._reconnect = False
         self._stored_grant = True
         self._set_organisations(organisations)
         if not organisations:
             self.connection_label.setText("Connected, but Xero granted no organisation.")
-            self.message_bar.show_error("Xero granted access to no organisation. Connect "
-                                        "again and pick at least one.")
+            self._say("Xero granted access to no organisation. Connect again and pick at "
+                      "least one.", "error")
             self.connect_finished.emit(False)
             return
         self._show_connected()
-        if self._ctx.vault.notice:
-            self.message_bar.show_message(self._ctx.vault.notice, "info")
+        self._show_messages()
         self.connect_finished.emit(True)
 
     def _show_connected(self) -> None:
@@ -317,8 +408,7 @@ class SetupTab(JobTab):
             "granted.")
 
     def _on_connect_failed(self, message: str) -> None:
-        self._signing_in = False
-        self.sign_in_hint.stop()
+        self._end_sign_in()
         self._stored_grant = self._stored_grant or self._ctx.vault.has_token()
         if self._reconnect:
             self.connection_label.setText(RECONNECT_NOTE)
@@ -326,7 +416,7 @@ class SetupTab(JobTab):
             self._show_connected()
         else:
             self.connection_label.setText("Not connected to Xero.")
-        self.message_bar.show_error(message)
+        self._say(message, "error")
         self._refresh()
         self.connect_finished.emit(False)
 
@@ -350,7 +440,7 @@ class SetupTab(JobTab):
                 self._on_signed_out(result)
                 return
             self._on_connected(list(result.remaining))
-            self.message_bar.show_message(result.message, "success")
+            self._say(result.message, "success")
             self.disconnect_finished.emit(True)
 
         self._jobs.start(remove, removed, self._on_disconnect_failed)
@@ -373,11 +463,11 @@ class SetupTab(JobTab):
         self._stored_grant = False
         self._set_organisations([])
         self.connection_label.setText("Not connected to Xero.")
-        self.message_bar.show_message(result.message, "success" if result.complete else "info")
+        self._say(result.message, "success" if result.complete else "info")
         self.disconnect_finished.emit(True)
 
     def _on_disconnect_failed(self, message: str) -> None:
-        self.message_bar.show_error(message)
+        self._say(message, "error")
         self.disconnect_finished.emit(False)
 
     # -- organisation, file, save ---------------------------------------------------------
@@ -393,6 +483,8 @@ class SetupTab(JobTab):
         self.clients_file_edit.setText(self._saved.clients_file or default_file)
         self.enable_checkbox.setChecked(self._saved.client_sync_enabled)
         self.sync_box.set_keep_xero_names(self._saved.keep_xero_names)
+        self._news = None  # it was about the organisation shown before
+        self._show_messages()
         self.settings_saved.emit(self._saved)
         self._refresh()
 
@@ -411,14 +503,13 @@ class SetupTab(JobTab):
         what it holds, or why it can't be used (then nothing is saved)."""
         settings = self._form_settings()
         if not settings.tenant_id:
-            self.message_bar.show_error("Connect to Xero and pick an organisation first.")
+            self._say("Connect to Xero and pick an organisation first.", "error")
             return
         if not settings.client_sync_enabled:
             self._save(settings, None)
             return
         if not settings.clients_file:
-            self.message_bar.show_error("Pick the TimeSolv client file before enabling "
-                                        "client sync.")
+            self._say("Pick the TimeSolv client file before enabling client sync.", "error")
             return
 
         def read(_report: Callable[[object], None], _stop: Callable[[], bool]) -> ClientList:
@@ -426,25 +517,18 @@ class SetupTab(JobTab):
 
         self.message_bar.show_message("Reading the client file…")
         self._jobs.start(read, lambda listed: self._save(settings, listed),
-                         self.message_bar.show_error)
+                         lambda message: self._say(message, "error"))
 
     def _save(self, settings: SyncSettings, listed: object) -> None:
         try:
             with self._store.transaction():
                 self._store.settings.save_sync_settings(settings)
         except UserError as exc:  # the data file on a full disk, read-only, damaged
-            self.message_bar.show_error(exc.message)
+            self._say(exc.message, "error")
             return
         self._saved = settings
-        if isinstance(listed, ClientList):
-            text = (f"Saved. {Path(settings.clients_file).name}: {listed.summary}. Client sync "
-                    f"is enabled for {settings.tenant_name}. Next, review the mapping of "
-                    "TimeSolv clients to Xero contacts.")
-            if listed.problems:
-                text += " The Mapping tab lists the rows that need attention, with the reason."
-        else:
-            text = f"Saved. Client sync is not enabled for {settings.tenant_name}."
-        self.message_bar.show_message(text, "success")
+        self._say(saved_text(settings.clients_file,
+                             listed if isinstance(listed, ClientList) else None), "success")
         self.settings_saved.emit(settings)
         self._refresh()
 

@@ -1,6 +1,10 @@
-"""What Setup says while a browser sign-in takes long: what to check if Xero showed an error page.
+"""What Setup says during a browser sign-in: where to sign in, and what to check if it is long.
 
-Public API: SignInHint, WAITING_TEXT.
+Public API: SignInHint, WAITING_TEXT, sign_in_address_text().
+
+The sign-in address is shown while Setup waits, to copy into a browser, whether or not one
+was started (one that was may still not show the page): sign_in_address_text() says which.
+It must be a browser on this computer: Xero sends the sign-in back to a loopback address.
 
 Xero answers an unknown client id or a redirect URI that is not registered with an error page
 of its own and never comes back to the app, so the app would only wait. After a delay (the
@@ -18,6 +22,16 @@ from ..xero.auth import error_page_hint
 WAITING_TEXT = "Still waiting for you to sign in to Xero."
 
 
+def sign_in_address_text(browser_problem: str, demo: bool) -> str:
+    """The words above the sign-in address: whether a browser was started, what to do."""
+    where = "the demo Xero's" if demo else "Xero's"
+    if browser_problem:
+        return (f"{browser_problem} To sign in, copy this address into a web browser on this "
+                "computer; Setup carries on by itself once you allow access:")
+    return (f"Your web browser should now show {where} sign-in page. If it does not, copy "
+            "this address into a web browser on this computer:")
+
+
 class SignInHint(QLabel):
     """Hidden until a sign-in has waited `delay` seconds; hidden again when it ends."""
 
@@ -26,7 +40,8 @@ class SignInHint(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWordWrap(True)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                     | Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.setStyleSheet("QLabel { background:#fff8e1; border:1px solid #e0c36a; "
                            "color:#5c4400; padding:6px 8px; border-radius:4px; }")
         self._timer = QTimer(self)

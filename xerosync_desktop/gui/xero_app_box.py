@@ -1,6 +1,10 @@
 """The Setup tab's choice of Xero: the demo, or real Xero through the firm's own Xero app.
 
 Public API: XeroAppBox, XERO_APP_HELP.
+
+The redirect URI to register can be selected or copied with Copy; the link to Xero's app
+settings opens as browser.py opens addresses, and when no browser can be, the box says so
+with the address to type (the help text can be selected too).
 """
 
 from __future__ import annotations
@@ -8,6 +12,7 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFormLayout,
@@ -23,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..store import XeroApp
+from .browser import open_in_browser
 
 XERO_APP_HELP = (
     "To connect to your own Xero organisation, create a free Xero app once: sign in at "
@@ -52,7 +58,8 @@ class XeroAppBox(QGroupBox):
 
         self.help_label = QLabel(XERO_APP_HELP)
         self.help_label.setWordWrap(True)
-        self.help_label.setOpenExternalLinks(True)
+        self.help_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.help_label.linkActivated.connect(self._open_link)
         self.client_id_edit = QLineEdit(current.client_id)
         self.client_id_edit.setPlaceholderText("The Client id of your Xero app (32 characters)")
         self.port_spin = QSpinBox()
@@ -62,7 +69,14 @@ class XeroAppBox(QGroupBox):
         self.port_spin.setToolTip("Change it only if another program uses this port, and "
                                   "register the new redirect URI with your Xero app.")
         self.redirect_label = QLabel()
-        self.redirect_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.redirect_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.copy_redirect_button = QPushButton("Copy")
+        self.copy_redirect_button.setToolTip("Copy the redirect URI, to paste it into your "
+                                             "Xero app's settings.")
+        self.copy_redirect_button.clicked.connect(
+            lambda: QGuiApplication.clipboard().setText(self.choice().redirect_uri))
         self.apply_button = QPushButton("Use these settings")
         self.apply_button.clicked.connect(self._on_apply_clicked)
         self.problem_label = QLabel()
@@ -74,7 +88,11 @@ class XeroAppBox(QGroupBox):
         form.addRow(self.help_label)
         form.addRow("Client id:", self.client_id_edit)
         form.addRow("Redirect port:", self.port_spin)
-        form.addRow("Redirect URI:", self.redirect_label)
+        redirect_row = QHBoxLayout()
+        redirect_row.addWidget(self.redirect_label)
+        redirect_row.addWidget(self.copy_redirect_button)
+        redirect_row.addStretch(1)
+        form.addRow("Redirect URI:", redirect_row)
 
         apply_row = QHBoxLayout()
         apply_row.addWidget(self.problem_label, 1)
@@ -126,6 +144,10 @@ class XeroAppBox(QGroupBox):
         self.apply_button.setEnabled(self.pending and not problem and not self._locked)
         for widget in (self.demo_radio, self.real_radio, self.client_id_edit, self.port_spin):
             widget.setEnabled(not self._locked)
+
+    def _open_link(self, url: str) -> None:
+        if problem := open_in_browser(url):
+            self.problem_label.setText(f"{problem} Go to {url} in a web browser.")
 
     def _on_apply_clicked(self) -> None:
         choice = self.choice()

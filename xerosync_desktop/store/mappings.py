@@ -21,6 +21,12 @@ class Mappings:
             "SELECT client_id, contact_id FROM mappings WHERE tenant_id = ?", (tenant_id,))
         return {row[0]: row[1] for row in rows}
 
+    def count(self, tenant_id: str) -> int:
+        """How many clients are linked to a contact in the organisation (Setup says it)."""
+        row = self._conn.execute("SELECT count(*) FROM mappings WHERE tenant_id = ?",
+                                 (tenant_id,)).fetchone()
+        return int(row[0]) if row else 0
+
     def fingerprints(self, tenant_id: str) -> dict[str, str]:
         """Client id -> fingerprint of what the last successful sync sent ('' if none)."""
         rows = self._conn.execute(

@@ -413,11 +413,12 @@ def exchange_code(endpoints: XeroEndpoints, client_id: str, code: str, redirect_
     return token
 
 
-def sign_in_without_browser(endpoints: XeroEndpoints, client_id: str,
-                            timeout: float = 30) -> dict[str, Any]:
+def sign_in_without_browser(endpoints: XeroEndpoints, client_id: str, timeout: float = 30,
+                            should_stop: Callable[[], bool] = lambda: False) -> dict[str, Any]:
     """The same PKCE flow with no person: only for a sandbox, whose demo login approves at once.
 
-    The authorize URL is followed over HTTP, redirect included, as a browser would.
+    The authorize URL is followed over HTTP, redirect included, as a browser would;
+    `should_stop` cancels the wait (the demo's sign-in at start, cancelled in Setup).
     """
     if not endpoints.is_demo:
         raise LoginError("Signing in to Xero needs a person at a browser. Open the app and "
@@ -441,7 +442,8 @@ def sign_in_without_browser(endpoints: XeroEndpoints, client_id: str,
     thread.start()
     try:
         return finish_authorization(request, receiver, endpoints, client_id,
-                                    should_stop=failed.is_set, timeout=timeout)
+                                    should_stop=lambda: failed.is_set() or should_stop(),
+                                    timeout=timeout)
     except LoginError:
         if failed.is_set():
             raise XeroUnavailableError(f"The Xero sandbox at {endpoints.identity_base} could "
