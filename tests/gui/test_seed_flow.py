@@ -112,8 +112,9 @@ def test_whole_seed_flow(qtbot: QtBot, window: MainWindow, ctx: AppContext,
         click(qtbot, mapping.download_button)
     sheet = load_workbook(review_path)["Review"]
     header = [c.value for c in sheet[1]]
-    assert header == ["Status", "TimeSolv Client", "Client ID", "Xero Contact", "Name in Xero", "Note",
-                      "Suggested Xero contact", "Suggestion reason", "Xero ContactID", "Source Row"]
+    assert header == ["Status", "TimeSolv Client", "Client ID", "Xero Contact", "Name in Xero",
+                      "Note", "Suggested Xero contact", "Suggestion reason", "Xero ContactID",
+                      "Source Row"]
     book_rows = [dict(zip(header, (c.value for c in r), strict=True))
                  for r in sheet.iter_rows(min_row=2)]
     assert len(book_rows) == len(rows)
