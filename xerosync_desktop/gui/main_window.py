@@ -5,9 +5,9 @@ Public API: MainWindow.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QTableView, QTabWidget, QVBoxLayout, QWidget
 
 from ..bootstrap import AppContext
 from ..core.model import Status
@@ -15,6 +15,7 @@ from ..store import SyncSettings
 from .mapping_tab import MappingTab
 from .setup_tab import SetupTab
 from .sync_tab import SyncTab
+from .window_state import WindowState
 
 DEMO_BANNER = ("DEMO: connected to a local Xero sandbox with sample organisations and sample "
                "TimeSolv clients. Nothing here touches a real Xero organisation.")
@@ -73,6 +74,13 @@ class MainWindow(QMainWindow):
         for tab in self._job_tabs:
             tab.busy_changed.connect(self._on_busy_changed)
             tab.authorization_lost.connect(self._on_authorization_lost)
+        self._layout = WindowState(self._store)  # as the user left it, if it was kept
+        self._layout.restore_geometry(self)
+        for name, table in self._tables.items():
+            self._layout.restore_columns(name, table)
+        self._wanted_tab = self._layout.last_tab()  # once Mapping and Sync open
+        self._shut = False
+        self._update_shown_tab = False
         self._settings = SyncSettings()
         self._on_settings(self._settings)
         self.setup_tab.resume()
@@ -86,6 +94,12 @@ class MainWindow(QMainWindow):
             self.tabs.setTabToolTip(index, "" if ready else
                                     "Connect to Xero, pick the client file, tick Enable Client "
                                     "Sync and click Save in Setup first.")
+        if ready and self._wanted_tab is not None:  # the tab the window closed on
+            wanted, self._wanted_tab = self._wanted_tab, None
+            if 0 <= wanted < self.tabs.count():
+                self.tabs.setCurrentIndex(wanted)
+                self._update_shown_tab = True  # its review or preview, once no job runs
+                QTimer.singleShot(0, self._bring_shown_tab_up_to_date)
 
     def _on_authorization_lost(self) -> None:
         self.setup_tab.show_reconnect()
@@ -114,6 +128,13 @@ class MainWindow(QMainWindow):
         """One job at a time across the tabs: the organisation never changes under a job."""
         for tab in self._job_tabs:
             tab.set_locked(any(other.busy for other in self._job_tabs if other is not tab))
+        self._bring_shown_tab_up_to_date()
+
+    def _bring_shown_tab_up_to_date(self) -> None:
+        """The tab restored at start reads its review or preview once no job runs."""
+        if self._update_shown_tab and not any(tab.busy for tab in self._job_tabs):
+            self._update_shown_tab = False
+            self._on_tab_changed(self.tabs.currentIndex())
 
     def _open_review(self) -> None:
         self.tabs.setCurrentWidget(self.mapping_tab)
@@ -132,8 +153,17 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.mapping_tab)
         self.mapping_tab.show_status(Status.POSSIBLE_MATCH)
 
+    @property
+    def _tables(self) -> dict[str, QTableView]:
+        """The tables whose columns are kept between starts, by name."""
+        return {"mapping": self.mapping_tab.table, "preview": self.sync_tab.preview_panel.table}
+
     def shutdown(self) -> None:
-        """Cancel every job, wait for it, and close the store; safe to call twice."""
+        """Keep the layout, cancel every job, wait for it, and close the store; safe to call
+        twice."""
+        if not self._shut:
+            self._shut = True
+            self._layout.save(self, self.tabs.currentIndex(), self._tables)
         for tab in self._job_tabs:
             tab.shutdown()
         self._store.close()

@@ -26,10 +26,13 @@ from PySide6.QtWidgets import (
 from ..bootstrap import AppContext
 from ..core.model import ReviewRow, Status
 from ..excel.export import write_review
+from ..review_columns import HIDDEN_AT_FIRST
 from ..store import SyncSettings
 from ..sync.events import Progress, Waiting
 from ..sync.review import Review, confirm_mappings, countdown, load_review
+from .column_menu import add_column_menu
 from .dialogs import MessageBar, ask_save_path, confirm, default_export_dir
+from .empty_state import EmptyState
 from .job_tab import JobTab
 from .mapping_decisions import DecisionActions
 from .review_hint import STALE_TEXT, review_hint
@@ -88,12 +91,15 @@ class MappingTab(JobTab):
         self.detail_label.hide()
         self.table.selectionModel().currentRowChanged.connect(self._show_detail)
         self.model.modelReset.connect(self._show_detail)
-        for column, width in ((ReviewColumn.SOURCE_ROW, 85), (ReviewColumn.CLIENT_ID, 75),
-                              (ReviewColumn.CLIENT, 175), (ReviewColumn.XERO_NAME, 175),
-                              (ReviewColumn.CONTACT, 175), (ReviewColumn.CONTACT_ID, 95),
-                              (ReviewColumn.STATUS, 205), (ReviewColumn.NOTE, 320),
-                              (ReviewColumn.SUGGESTED_CONTACT, 190)):
+        for column, width in ((ReviewColumn.STATUS, 205), (ReviewColumn.CLIENT, 190),
+                              (ReviewColumn.CLIENT_ID, 75), (ReviewColumn.CONTACT, 190),
+                              (ReviewColumn.XERO_NAME, 190), (ReviewColumn.NOTE, 320),
+                              (ReviewColumn.SUGGESTED_CONTACT, 190),
+                              (ReviewColumn.SUGGESTION_REASON, 260),
+                              (ReviewColumn.CONTACT_ID, 95), (ReviewColumn.SOURCE_ROW, 85)):
             self.table.setColumnWidth(column, width)
+        add_column_menu(self.table, HIDDEN_AT_FIRST)
+        self.empty_state = EmptyState(self.table, self._empty_text)
 
         self.back_button = QPushButton("Back")
         self.back_button.clicked.connect(self.back_requested)
@@ -229,6 +235,22 @@ class MappingTab(JobTab):
         where = f"Row {row.source_row} · " if row.source_row is not None else ""
         self.detail_label.setText(f"<b>{html.escape(where + who)}</b>: {html.escape(row.note)}")
         self.detail_label.show()
+
+    def _empty_text(self) -> str:
+        """Why the table is empty, and what to do."""
+        if self._shown is None:
+            return ("The review appears here once it is read." if self._settings.complete
+                    else "Finish Setup first: connect to Xero, pick the client file, tick "
+                         "Enable Client Sync and click Save.")
+        if not self.model.rows():
+            return "The client file has no clients and Xero has no contacts."
+        status, words = self.status_combo.currentData(), self.search_edit.text().strip()
+        if isinstance(status, Status) and words:
+            return (f"No row with Status {status.label} matches “{words}”. Clear the search "
+                    f"or pick {ALL_STATUSES} to see more.")
+        if isinstance(status, Status):
+            return f"No row has Status {status.label}. Pick {ALL_STATUSES} to see every row."
+        return f"No row matches “{words}”. Clear the search to see every row."
 
     def _update_counts(self, *_: object) -> None:
         counts = self._status_counts
