@@ -23,9 +23,11 @@ exit status:
   0  everything was done
   1  not everything was done: some contacts failed, rows of the client file need
      attention (listed, not synced; a dry run lists them and exits 0), or the run
-     stopped early (cancelled, Xero's per-minute limit, Xero unreachable) or failed
-     unexpectedly. Possible matches waiting for a decision are skipped (listed)
-     without changing the status.
+     stopped early (cancelled, Xero unreachable, the data file's disk full or
+     read-only) or failed unexpectedly. Xero's per-minute limit is waited out and
+     the run carries on; only if Xero keeps refusing for ten waits in a row does it
+     stop. Possible matches waiting for a decision are skipped (listed) without
+     changing the status.
   2  bad input or usage (arguments, client file, --org, client sync not enabled, a
      link or unlink that cannot be made: unknown client or contact, no suggestion)
   3  not connected to Xero, or the authorisation was refused

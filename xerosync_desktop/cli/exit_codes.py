@@ -4,8 +4,9 @@ Public API: ExitCode, UsageError, code_for_error(), code_for_summary().
 
     0  everything was done
     1  not everything was done: some contacts failed, or the run stopped early (cancelled,
-       Xero's per-minute limit, Xero unreachable or refusing a request, the app's data file
-       on a full disk, a read-only folder or damaged, an unexpected error)
+       Xero unreachable or refusing a request, Xero's per-minute limit answered ten waits
+       in a row (one is waited out), the app's data file on a full disk, a read-only folder
+       or damaged, an unexpected error)
     2  bad input or usage: arguments, the client file, --org, client sync not enabled, a link
        or unlink that cannot be made (unknown client or contact, no suggestion)
     3  not connected to Xero, or Xero refused the authorisation
