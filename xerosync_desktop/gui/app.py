@@ -24,6 +24,7 @@ from ..paths import AppPaths, data_folder_error, resource_path
 from ..store import Store, XeroApp
 from .dialogs import install_excepthook, show_error
 from .main_window import MainWindow
+from .platform_check import PLATFORM_UNAVAILABLE, window_problem
 from .responsiveness import keep_window_responsive
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,9 @@ class Shell:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if QApplication.instance() is None and (problem := window_problem()):
+        print(problem, file=sys.stderr)  # Qt would abort the process without saying why
+        return PLATFORM_UNAVAILABLE
     paths = AppPaths.under(args.data_dir) if args.data_dir else AppPaths.default()
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
