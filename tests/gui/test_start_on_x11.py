@@ -136,6 +136,9 @@ def test_a_wayland_session_without_its_compositor_falls_back_to_x11(
                                 "not running)" in said
     (tmp_path / "wayland-9").touch()  # the compositor's socket: Qt will use Wayland
     assert window_problem({**desktop_env(), **session}) is None
+    assert window_problem({**desktop_env(QT_QPA_PLATFORM="xcb"), **session}) == (
+        "xerosync-desktop cannot open its window: QT_QPA_PLATFORM=xcb asks for X11 only, and "
+        "DISPLAY is not set. Unset QT_QPA_PLATFORM to use the Wayland display, or set DISPLAY.")
 
 
 def test_every_library_the_x11_plugin_links_has_its_packages() -> None:

@@ -177,6 +177,10 @@ def libraries_text(missing: list[MissingLibrary], plugin: Path, distro: Distro) 
 
 
 def no_display_text(env: Mapping[str, str]) -> str:
+    if _wayland_display_exists(env):  # so QT_QPA_PLATFORM left Wayland out
+        return (f"{APP} cannot open its window: QT_QPA_PLATFORM="
+                f"{env.get('QT_QPA_PLATFORM', '')} asks for X11 only, and DISPLAY is not set. "
+                "Unset QT_QPA_PLATFORM to use the Wayland display, or set DISPLAY.")
     wayland = env.get("WAYLAND_DISPLAY")
     why = (f"DISPLAY is not set, and the Wayland display {wayland} is not running" if wayland
            else "neither DISPLAY nor WAYLAND_DISPLAY is set")
