@@ -122,6 +122,13 @@ def main() -> int:
         box.real_radio.setChecked(True)
         box.client_id_edit.setText("0123456789ABCDEF0123456789ABCDEF")
         shot(window, out, "6-setup-own-xero-app.png")
+        help_menu = window.help_menu
+        help_menu.show_help()
+        assert help_menu.help_dialog is not None
+        shot(help_menu.help_dialog, out, "15-help.png")
+        help_menu.show_about()
+        assert help_menu.about_dialog is not None
+        shot(help_menu.about_dialog, out, "16-about.png")
         window.close()
         ctx.close()
     del app

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QTableView, QTabWidget, QVBox
 from ..bootstrap import AppContext
 from ..core.model import Status
 from ..store import SyncSettings
+from .help_menu import add_help_menu
 from .mapping_tab import MappingTab
 from .setup_tab import SetupTab
 from .sync_tab import SyncTab
@@ -47,6 +48,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.sync_tab, "Sync")
         self.organisation_label = QLabel()
         self.statusBar().addPermanentWidget(self.organisation_label)
+        self.help_menu = add_help_menu(self, ctx.paths)
 
         central = QWidget()
         layout = QVBoxLayout(central)
