@@ -13,6 +13,7 @@ from xerosync_desktop.gui.platform_check import (
     libraries_text,
     parse_loader_trace,
     platforms_to_try,
+    trace_command,
     window_problem,
 )
 from xerosync_desktop.gui.platform_packages import Distro, install_advice, parse_os_release
@@ -87,6 +88,15 @@ TOO_OLD = ("/opt/PySide6/Qt/plugins/platforms/libqxcb.so: /lib/x86_64-linux-gnu/
 def test_a_loader_trace_names_what_cannot_be_loaded(stdout: str, stderr: str,
                                                     missing: list[MissingLibrary]) -> None:
     assert parse_loader_trace(stdout, stderr) == missing
+
+
+def test_the_trace_runs_the_loader_else_ldd_else_nothing() -> None:
+    plugin = Path("/opt/libqxcb.so")
+    loader = Path("/lib64/ld-linux-x86-64.so.2")
+    assert trace_command(plugin, loader, "/usr/bin/ldd") == (
+        [str(loader), str(plugin)], {"LD_TRACE_LOADED_OBJECTS": "1"})
+    assert trace_command(plugin, None, "/usr/bin/ldd") == (["/usr/bin/ldd", str(plugin)], {})
+    assert trace_command(plugin, None, None) is None  # then Qt has the last word
 
 
 @pytest.mark.parametrize(("text", "distro"), [

@@ -21,6 +21,10 @@ from pytestqt.qtbot import QtBot
 
 from xerosync_desktop.gui.platform_check import (
     PLATFORM_UNAVAILABLE,
+    MissingLibrary,
+    parse_loader_trace,
+    trace_command,
+    unresolved_libraries,
     window_problem,
     xcb_plugins,
 )
@@ -150,3 +154,18 @@ def test_every_library_the_x11_plugin_links_has_its_packages() -> None:
         "libc.so.6", "libm.so.6", "libstdc++.so.6", "libgcc_s.so.1"}
     assert "libxcb-icccm.so.4" in system and "libxcb-keysyms.so.1" in system
     assert system - set(LIBRARY_PACKAGES) == set()
+
+
+def test_the_loader_and_ldd_name_the_same_missing_libraries(tmp_path: Path) -> None:
+    """The check traces with the dynamic loader, or `ldd` where the loader is not known."""
+    env = desktop_env(**without_libraries(tmp_path / "qt", HIDDEN))
+    plugin = xcb_plugins(env)[0]
+    assert plugin.is_relative_to(tmp_path)  # QT_PLUGIN_PATH's copy comes first, as in Qt
+    traced = trace_command(plugin, None, shutil.which("ldd"))
+    assert traced is not None
+    command, variables = traced
+    by_ldd = subprocess.run(command, env={**env, **variables}, capture_output=True, text=True)
+    expected = [MissingLibrary("libxcb-icccm.so.4"), MissingLibrary("libxcb-keysyms.so.1")]
+    assert parse_loader_trace(by_ldd.stdout, by_ldd.stderr) == expected
+    assert unresolved_libraries(plugin, env) == expected
+    assert unresolved_libraries(xcb_plugins(desktop_env())[0], desktop_env()) is not None
