@@ -10,11 +10,13 @@ libxcb-cursor0, which was installed; libxcb-icccm4 and libxcb-keysyms1 were miss
 before the QApplication exists, `window_problem()` works out which platforms Qt will try
 (QT_QPA_PLATFORM, or Wayland then X11 in a Wayland session), and for X11 (xcb):
 
-- runs the dynamic loader in trace mode (what `ldd` runs; about 7 ms) on the xcb plugin Qt
+- runs the dynamic loader in trace mode (what `ldd` runs; about 8 ms) on the xcb plugin Qt
   will load, so every library it cannot resolve is named at once, with the command that
   installs their packages (`platform_packages`);
 - checks that DISPLAY is set (or a Wayland display is there), and that the X server lets
   this user in (libxcb's own connect, under 1 ms).
+
+The whole check took 8 to 17 ms per start on a 2-core VM, beside about 2 s of imports.
 
 Anything it cannot tell (no loader to trace with, a platform it does not know) is left to
 Qt: the check refuses only what Qt would refuse. Windows and macOS are not checked.
