@@ -90,3 +90,19 @@ def test_the_window_reopens_as_it_was_left(qtbot: QtBot, window: MainWindow,
     with qtbot.waitSignal(again.mapping_tab.review_loaded, timeout=TIMEOUT):
         demo_signed_in(qtbot, again)  # Mapping opens once signed in, and reads the review
     assert again.tabs.currentWidget() is again.mapping_tab
+
+
+def test_keyboard_reaches_the_tabs_the_search_and_reload(qtbot: QtBot,
+                                                         window: MainWindow) -> None:
+    connect_and_save(qtbot, window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    with qtbot.waitSignal(window.mapping_tab.review_loaded, timeout=TIMEOUT):
+        qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is window.mapping_tab
+    qtbot.keyClick(window.mapping_tab.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.mapping_tab.search_edit.hasFocus()
+    with qtbot.waitSignal(window.mapping_tab.review_loaded, timeout=TIMEOUT):
+        qtbot.keyClick(window.mapping_tab.table, Qt.Key.Key_F5)
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is window.setup_tab

@@ -6,7 +6,7 @@ Public API: MainWindow.
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QTableView, QTabWidget, QVBoxLayout, QWidget
 
 from ..bootstrap import AppContext
@@ -49,6 +49,10 @@ class MainWindow(QMainWindow):
         self.organisation_label = QLabel()
         self.statusBar().addPermanentWidget(self.organisation_label)
         self.help_menu = add_help_menu(self, ctx.paths)
+        for number, tab in enumerate((self.setup_tab, self.mapping_tab, self.sync_tab), 1):
+            QShortcut(QKeySequence(f"Ctrl+{number}"), self,
+                      lambda t=tab: self.tabs.setCurrentWidget(t)
+                      if self.tabs.isTabEnabled(self.tabs.indexOf(t)) else None)
 
         central = QWidget()
         layout = QVBoxLayout(central)

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -61,10 +62,11 @@ class MappingTab(JobTab):
 
         self.heading_label = QLabel()
         self.heading_label.setWordWrap(True)
-        self.reload_button = QPushButton("Reload")
+        self.reload_button = QPushButton("&Reload")
         self.reload_button.setToolTip("Read the TimeSolv client file and Xero's contacts again, "
                                       "after correcting names in either.")
         self.reload_button.clicked.connect(self.load)
+        QShortcut(QKeySequence.StandardKey.Refresh, self, self.reload_button.animateClick)
 
         self.status_combo = QComboBox()
         self.status_combo.addItem(ALL_STATUSES, None)
@@ -73,6 +75,7 @@ class MappingTab(JobTab):
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText("Search client, contact or ID")
         self.search_edit.setClearButtonEnabled(True)
+        QShortcut(QKeySequence.StandardKey.Find, self, self._focus_search)
         self.counts_label = QLabel()
 
         self.model = ReviewTableModel(self)
@@ -101,12 +104,12 @@ class MappingTab(JobTab):
         add_column_menu(self.table, HIDDEN_AT_FIRST)
         self.empty_state = EmptyState(self.table, self._empty_text)
 
-        self.back_button = QPushButton("Back")
+        self.back_button = QPushButton("&Back")
         self.back_button.clicked.connect(self.back_requested)
-        self.download_button = QPushButton("Download…")
+        self.download_button = QPushButton("&Download…")
         self.download_button.setToolTip("Save the whole review as an Excel workbook.")
         self.download_button.clicked.connect(self._on_download_clicked)
-        self.confirm_button = QPushButton("Confirm Mappings")
+        self.confirm_button = QPushButton("&Confirm Mappings")
         self.confirm_button.setToolTip("Link every Matched client to its Xero contact by "
                                        "ContactID: Matched becomes Mapped.")
         self.confirm_button.clicked.connect(self._on_confirm_clicked)
@@ -133,9 +136,9 @@ class MappingTab(JobTab):
         top.addWidget(self.heading_label, 1)
         top.addWidget(self.reload_button)
         filters = QHBoxLayout()
-        filters.addWidget(QLabel("Status:"))
+        filters.addWidget(_buddy("S&tatus:", self.status_combo))
         filters.addWidget(self.status_combo)
-        filters.addWidget(QLabel("Search:"))
+        filters.addWidget(_buddy("Searc&h:", self.search_edit))
         filters.addWidget(self.search_edit, 1)
         counts = QHBoxLayout()
         counts.addWidget(self.counts_label, 1)
@@ -210,6 +213,10 @@ class MappingTab(JobTab):
             self.heading_label.setText(f"<b>{name}</b> &nbsp;·&nbsp; {source}")
         else:
             self.heading_label.setText("Finish Setup first.")
+
+    def _focus_search(self) -> None:
+        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_edit.selectAll()
 
     def show_status(self, status: Status | None) -> None:
         """Filter the table to one status, or all (the Sync tab sends the user to decide)."""
@@ -368,6 +375,13 @@ class MappingTab(JobTab):
             f"{clients(after - before, 'is', 'are')} now Mapped to their Xero contacts. "
             "Click Back to return to Setup, or go to the Sync tab.", "success")
         self.confirm_finished.emit(after - before)
+
+
+def _buddy(text: str, widget: QWidget) -> QLabel:
+    """A label whose mnemonic (Alt + the underlined letter) moves the focus to `widget`."""
+    label = QLabel(text)
+    label.setBuddy(widget)
+    return label
 
 
 def _file_safe(text: str) -> str:

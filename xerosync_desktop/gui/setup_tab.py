@@ -89,7 +89,7 @@ class SetupTab(JobTab):
         self.sign_in_hint = SignInHint()
         self.connect_button = QPushButton(CONNECT_TEXT)
         self.connect_button.clicked.connect(self._on_connect_clicked)
-        self.sign_out_button = QPushButton("Sign out")
+        self.sign_out_button = QPushButton("Sign &out")
         self.sign_out_button.setToolTip("End this app's access to Xero for every organisation "
                                         "and forget the sign-in. Mappings are kept.")
         self.sign_out_button.clicked.connect(self._on_sign_out_clicked)
@@ -97,7 +97,7 @@ class SetupTab(JobTab):
         self.organisation_combo.setEnabled(False)
         self.organisation_combo.setMinimumContentsLength(30)
         self.organisation_combo.currentIndexChanged.connect(self._on_organisation_changed)
-        self.remove_button = QPushButton("Remove organisation")
+        self.remove_button = QPushButton("Re&move organisation")
         self.remove_button.setToolTip("Disconnect the organisation shown from this app. Its "
                                       "mappings are kept for a later reconnect.")
         self.remove_button.clicked.connect(self._on_remove_clicked)
@@ -105,7 +105,7 @@ class SetupTab(JobTab):
         self.clients_file_edit = QLineEdit()
         self.clients_file_edit.setReadOnly(True)
         self.clients_file_edit.setPlaceholderText("The client export from TimeSolv (CSV or .xlsx)")
-        self.browse_button = QPushButton("Browse…")
+        self.browse_button = QPushButton("&Browse…")
         self.browse_button.clicked.connect(self._on_browse_clicked)
 
         self.sync_box = ClientSyncBox()
