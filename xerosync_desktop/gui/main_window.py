@@ -117,8 +117,7 @@ class MainWindow(QMainWindow):
         self._settings = settings
         self._gate()
         self.mapping_tab.set_settings(settings)
-        runs = self._store.runs.recent(settings.tenant_id) if settings.tenant_id else []
-        self.sync_tab.set_settings(settings, runs)
+        self.sync_tab.set_settings(settings)  # it reads the organisation's runs itself
         where = "demo Xero" if self._ctx.is_demo else "Xero"
         self.organisation_label.setText(
             f"Organisation: {settings.tenant_name} ({where})" if settings.tenant_name

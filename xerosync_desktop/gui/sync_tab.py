@@ -1,10 +1,12 @@
-"""Sync tab: the preview, Sync to Xero in the background, the live log, progress, the log.
+"""Sync tab: the preview, Sync to Xero in the background, its runs and their logs.
 
-Public API: SyncTab.
+Public API: SyncTab, CANCEL_TEXT, STOPPING_TEXT.
 
 Nothing is sent before the user has seen the preview (the run's own plan) and answered the
 one question naming the organisation and the counts; the run is handed the preview's
-digest and says in its log what, if anything, it now sends otherwise.
+digest and says in its log what, if anything, it now sends otherwise. *Cancel* stops after
+the call to Xero in flight and says so at once. What the tab says (the heading, the last
+run, the preview) is made from the current organisation's state whenever that changes.
 """
 
 from __future__ import annotations
@@ -14,12 +16,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
-    QComboBox,
     QHBoxLayout,
     QLabel,
-    QListView,
     QProgressBar,
     QPushButton,
     QTabWidget,
@@ -29,8 +28,7 @@ from PySide6.QtWidgets import (
 
 from ..bootstrap import AppContext
 from ..errors import CancelledError
-from ..excel.export import write_log
-from ..store import RunRecord, SyncSettings
+from ..store import SyncSettings
 from ..sync.events import LogEntry, Progress, RunStarted, RunSummary, Waiting
 from ..sync.preview import Preview, preview_sync
 from ..sync.review import countdown, load_review
@@ -39,13 +37,18 @@ from .dialogs import (
     GO_TO_MAPPING,
     SYNC,
     MessageBar,
-    ask_save_path,
     ask_to_sync,
-    default_export_dir,
 )
 from .job_tab import JobTab
-from .log_model import LIVE_LOG_SIZE, LiveLogModel
+from .log_model import LiveLogModel
 from .preview_panel import PreviewPanel
+from .run_history import RunHistory
+from .run_list import run_sentence, started_text
+
+CANCEL_TEXT = "Cancel"
+STOPPING_TEXT = "Stopping after the call in flight…"
+STALE_PREVIEW = ("The mapping or Xero changed since the last preview: it is made again when "
+                 "this tab is shown, or click Refresh preview.")
 
 
 class SyncTab(JobTab):
@@ -61,7 +64,8 @@ class SyncTab(JobTab):
         super().__init__(str(ctx.paths.log_dir), parent)
         self._ctx = ctx
         self._settings = SyncSettings()
-        self._running = False
+        self._running = False  # a sync (not the preview) is running
+        self._stopping = False  # Cancel was clicked: the job ends after the call in flight
         self._progress_text = ""
         self._preview: Preview | None = None
         self._preview_stale = True
@@ -71,86 +75,75 @@ class SyncTab(JobTab):
         self.sync_button = QPushButton("Sync to Xero")
         self.sync_button.setDefault(True)
         self.sync_button.clicked.connect(self._on_sync_clicked)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop after the call to Xero in flight; sync again to "
-                                      "carry on.")
-        self.cancel_button.clicked.connect(self._jobs.cancel)
+        self.cancel_button = QPushButton(CANCEL_TEXT)
+        self.cancel_button.setToolTip("Stop after the call to Xero in flight; everything done "
+                                      "so far is kept. Sync again to carry on.")
+        self.cancel_button.clicked.connect(self.cancel)
         self.progress_bar = QProgressBar()
         self.progress_bar.setValue(0)
         self.log_model = LiveLogModel(self)
-        self.log_view = QListView()
-        self.log_view.setModel(self.log_model)
-        self.log_view.setUniformItemSizes(True)
-        self.log_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.log_model.rowsInserted.connect(
-            lambda *_: QTimer.singleShot(0, self.log_view.scrollToBottom))
         self.summary_label = QLabel()
         self.summary_label.setWordWrap(True)
-        self.runs_box = QComboBox()
-        self.runs_box.setToolTip("Any stored run's full log can be downloaded.")
-        self.runs_box.setMinimumContentsLength(30)
-        self.download_button = QPushButton("Download log…")
-        self.download_button.setToolTip("Save every entry of the chosen run as an Excel "
-                                         "workbook.")
-        self.download_button.clicked.connect(self._on_download_clicked)
         self.message_bar = MessageBar()
+        self.history = RunHistory(ctx, self.log_model, self.message_bar)
+        self.history.runs_changed.connect(self._describe_last_run)
+        self.history.export_finished.connect(self.export_finished)
+        self.log_view = self.history.log_view
+        self.runs_table = self.history.runs_table
+        self.download_button = self.history.download_button
         self.preview_panel = PreviewPanel()
         self.preview_button = QPushButton("Refresh preview")
         self.preview_button.setToolTip("Read the client file and Xero again and show what a "
                                        "sync would send. Sends nothing.")
         self.preview_button.clicked.connect(lambda: self.preview())
-        log_page = QWidget()
-        log_layout = QVBoxLayout(log_page)
-        log_layout.setContentsMargins(0, 0, 0, 0)
-        log_layout.addWidget(QLabel(f"Live sync log (the {LIVE_LOG_SIZE} most recent entries; "
-                                    "download the log for all of them)"))
-        log_layout.addWidget(self.log_view, 1)
         self.pages = QTabWidget()
         self.pages.addTab(self.preview_panel, "Preview")
-        self.pages.addTab(log_page, "Log")
+        self.pages.addTab(self.history, "Runs and logs")
 
         top = QHBoxLayout()
         top.addWidget(self.heading_label, 1)
         top.addWidget(self.preview_button)
         top.addWidget(self.cancel_button)
         top.addWidget(self.sync_button)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.summary_label, 1)
-        bottom.addWidget(self.runs_box)
-        bottom.addWidget(self.download_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.progress_bar)
         layout.addWidget(self.pages, 1)
         layout.addWidget(self.message_bar)
-        layout.addLayout(bottom)
+        layout.addWidget(self.summary_label)
         self._refresh()
 
     # -- state ----------------------------------------------------------------------------
 
-    def set_settings(self, settings: SyncSettings, runs: Sequence[RunRecord] = ()) -> None:
-        """The organisation to sync, and its stored runs, newest first (logs to download)."""
+    @property
+    def syncing(self) -> bool:
+        """A sync is running: it writes to Xero (the preview only reads)."""
+        return self._running
+
+    def set_settings(self, settings: SyncSettings) -> None:
+        """The organisation to sync: what the tab shows is made again from its state."""
         if settings.tenant_id != self._settings.tenant_id:
             self.log_model.clear()
-            self.summary_label.clear()
             self.message_bar.clear_message()
             self.progress_bar.reset()
-            self.runs_box.clear()
-            for run in runs:
-                self.runs_box.addItem(run_label(run), run.run_id)
-            if runs:
-                self.summary_label.setText("The log of any earlier sync can be downloaded.")
         if settings != self._settings:
             self._preview = None
             self._preview_stale = True
             self.preview_panel.show_preview(None)
             self.pages.setCurrentWidget(self.preview_panel)
         self._settings = settings
+        self.history.set_settings(settings)  # another organisation's runs are read afresh
         self._refresh()
 
     def mark_preview_stale(self, *_: object) -> None:
-        """The mapping or Xero changed: preview again before the next sync."""
+        """The mapping or Xero changed: a preview shown is out of date, and is made again
+        before the next sync (at once if the tab is in view and free)."""
         self._preview_stale = True
+        if self._preview is not None:
+            self._preview = None
+            self.preview_panel.show_preview(None, STALE_PREVIEW)
+        if self.isVisible():  # once the job that changed it has had its say
+            QTimer.singleShot(0, self.preview_if_stale)
 
     def preview_if_stale(self) -> None:
         """Shown: bring the preview up to date, unless a job is running."""
@@ -158,14 +151,34 @@ class SyncTab(JobTab):
                 and not self._locked:
             self.preview()
 
+    def set_locked(self, locked: bool) -> None:
+        """Another tab's job started or ended; once it has ended, a preview made out of date
+        under it (Confirm Mappings, say) is made again if the tab is in view."""
+        unlocked = self._locked and not locked
+        super().set_locked(locked)
+        if unlocked and self.isVisible():
+            self.preview_if_stale()
+
+    def cancel(self) -> None:
+        """Stop the job after the call to Xero in flight; the button says so at once."""
+        if self._jobs.busy and not self._stopping:
+            self._stopping = True
+            self._jobs.cancel()
+            if self._running:
+                self.message_bar.show_message("Stopping after the call to Xero in flight; "
+                                              "everything done so far is kept.", "info")
+            self._refresh()
+
     def _refresh(self, *_: object) -> None:
         busy = self._jobs.busy
+        if not busy:
+            self._stopping = False
         free = not busy and not self._locked
         self.sync_button.setEnabled(free and self._settings.complete)
         self.preview_button.setEnabled(free and self._settings.complete)
-        self.cancel_button.setEnabled(busy)  # a sync, or the preview's read of Xero
-        self.download_button.setEnabled(free and self.runs_box.count() > 0)
-        self.runs_box.setEnabled(free)
+        # a sync, or the preview's read of Xero; once asked, it stops after the call in flight
+        self.cancel_button.setEnabled(busy and not self._stopping)
+        self.cancel_button.setText(STOPPING_TEXT if self._stopping else CANCEL_TEXT)
         if not self._settings.tenant_id:
             self.heading_label.setText("Finish Setup first.")
         elif not self._settings.client_sync_enabled:
@@ -177,6 +190,18 @@ class SyncTab(JobTab):
             target = html.escape(self._settings.tenant_name)
             self.heading_label.setText(
                 f"Sync TimeSolv clients from <b>{source}</b> to <b>{target}</b> as contacts.")
+
+    def _describe_last_run(self) -> None:
+        """The organisation's newest run in one line, as the run list holds it now."""
+        run = self.history.newest()
+        if run is None:
+            self.summary_label.clear()
+        elif run.outcome == "running" and self._running:
+            self.summary_label.setText(f"Sync to {html.escape(run.tenant_name)} running since "
+                                       f"{started_text(run)[11:]}.")
+        else:
+            self.summary_label.setText(f"Last sync, started {started_text(run)}: "
+                                       f"<b>{html.escape(run_sentence(run))}</b>")
 
     # -- sync -----------------------------------------------------------------------------
 
@@ -259,8 +284,7 @@ class SyncTab(JobTab):
                                               "sync.")
         self.pages.setCurrentIndex(1)
 
-        self.log_model.clear()
-        self.summary_label.clear()
+        self.history.set_syncing(True)  # the live log in the pane, the list held still
         self.message_bar.clear_message()
         self._progress_text = ""
         self.progress_bar.setRange(0, 0)  # busy until the plan's size is known
@@ -279,9 +303,7 @@ class SyncTab(JobTab):
             elif isinstance(event, Waiting):
                 self._show_wait(event)
             elif isinstance(event, RunStarted):
-                label = f"{event.started_at.astimezone():%Y-%m-%d %H:%M}, running"
-                self.runs_box.insertItem(0, label, event.run_id)
-                self.runs_box.setCurrentIndex(0)
+                self.history.run_started(event)
 
     def _show_wait(self, waiting: Waiting) -> None:
         """The countdown, in the progress bar and below the live log, while Xero is waited."""
@@ -301,11 +323,8 @@ class SyncTab(JobTab):
         assert isinstance(summary, RunSummary)
         self._running = False
         self._end_wait()
-        index = self.runs_box.findData(summary.run_id)
-        if index >= 0:
-            self.runs_box.setItemText(index, run_label(summary))
-        self.summary_label.setText(f"<b>{html.escape(summary.text)}</b> Download the log to "
-                                   "keep every entry.")
+        self.history.set_syncing(False)
+        self.history.run_ended(summary)  # the list and the summary line say how it ended
         if summary.outcome == "finished" and not summary.failed and not summary.attention:
             self.message_bar.clear_message()
         elif summary.outcome == "finished" and not summary.failed:
@@ -317,7 +336,10 @@ class SyncTab(JobTab):
             self.message_bar.show_error(f"{summary.failed} clients could not be synced; "
                                         "the log says why. Correct them, then sync again.")
         elif summary.outcome == "cancelled":
-            self.message_bar.show_message(summary.text, "info")
+            self.message_bar.show_message(
+                f"Sync stopped as asked, after the call to Xero in flight: "
+                f"{summary.counts_text}. Everything it did is kept; sync again to carry on.",
+                "info")
         else:
             self.message_bar.show_error(summary.text)
         self._refresh()
@@ -328,43 +350,15 @@ class SyncTab(JobTab):
     def _on_failed(self, message: str) -> None:
         self._running = False
         self._end_wait()
+        self.history.set_syncing(False)
+        self.history.run_failed()  # a run that had started: as stored
         self.progress_bar.setRange(0, 1)
         self.progress_bar.reset()
         self.message_bar.show_error(message)
         self._refresh()
         self.run_failed.emit(message)
 
-    # -- download -------------------------------------------------------------------------
-
-    def _on_download_clicked(self) -> None:
-        run_id = self.runs_box.currentData()
-        if run_id is None:
-            return
-        ctx = self._ctx
-        stamp = self.runs_box.currentText()[:16].replace(":", "")
-        suggested = default_export_dir() / f"Xero sync log - {stamp}.xlsx"
-        path = ask_save_path(self, "Download the sync log", suggested,
-                             self._settings.clients_file, ctx.paths.database)
-        if path is None:
-            return
-
-        def job(_report: Callable[[object], None], _stop: Callable[[], bool]) -> str:
-            with ctx.open_store() as store:
-                run = store.runs.get(run_id)
-                assert run is not None
-                write_log(path, store.runs.entries(run_id), run)
-            return str(path)
-
-        self.message_bar.show_message("Saving the log…")
-        self._jobs.start(job, self._on_exported, self.message_bar.show_error)
-
-    def _on_exported(self, path: object) -> None:
-        self.message_bar.show_message(f"Log saved to {path}.", "success")
-        self.export_finished.emit(str(path))
-
-
-
-def run_label(run: RunRecord | RunSummary) -> str:
-    """A run as the run list shows it: when, and how it ended."""
-    return (f"{run.started_at.astimezone():%Y-%m-%d %H:%M}, {run.outcome}: "
-            f"{run.created} created, {run.updated} updated, {run.failed} failed")
+    def shutdown(self) -> None:
+        """Cancel the sync or preview and any read of the logs, and wait for them."""
+        super().shutdown()
+        self.history.shutdown()
