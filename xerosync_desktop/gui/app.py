@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog
 
 from .. import __version__
 from ..bootstrap import AppContext, build_context
@@ -45,17 +45,34 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _quit_on_signals(app: QApplication) -> None:
-    """Ctrl+C and SIGTERM close the app as the window's close button would.
+def _quit_on_signals(app: QApplication) -> QTimer:
+    """Ctrl+C and SIGTERM quit as *Stop after the call in flight and quit* does, unasked.
 
-    Python runs signal handlers only between bytecodes, so a timer hands it control now and
-    then while Qt's event loop waits.
+    Whoever sends them (a terminal, a logout, a service manager) cannot answer a question,
+    and one would keep the app from ending: so any open dialog is dismissed, a sync stops
+    after the call to Xero in flight (as `xerosync sync` does on these signals), and the
+    window closes once it has, with the exit status 0. Nothing is lost.
+
+    Python runs signal handlers only between bytecodes, so a timer (returned) hands it
+    control now and then while Qt's event loop waits.
     """
+
+    def quit_app(*_: object) -> None:
+        shown = [w for w in app.topLevelWidgets() if w.isVisible()]
+        for dialog in (w for w in shown if isinstance(w, QDialog)):
+            dialog.reject()  # its exec() returns once this handler has
+        windows = [w for w in shown if isinstance(w, MainWindow)]
+        for window in windows:
+            window.quit_after_call_in_flight()
+        if not windows:
+            app.quit()
+
     for number in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(number, lambda *_: app.closeAllWindows())
+        signal.signal(number, quit_app)
     timer = QTimer(app)
     timer.timeout.connect(lambda: None)
     timer.start(250)
+    return timer
 
 
 class Shell:

@@ -1,7 +1,8 @@
 """Dialogs and the message bar: how the app tells the user things.
 
 Public API: MessageBar (from message_bar.py, where it lives), ask_save_path(), confirm(),
-default_export_dir(), show_error(), install_excepthook().
+default_export_dir(), show_error(), install_excepthook(), ask_to_sync(),
+ask_to_stop_syncing(), STOP_AND_QUIT, KEEP_SYNCING.
 """
 
 from __future__ import annotations
@@ -74,6 +75,26 @@ def ask_to_sync(parent: QWidget, question: str, detail: str, waiting: int) -> st
     if mapping is not None and clicked is mapping:
         return GO_TO_MAPPING
     return None
+
+
+STOP_AND_QUIT, KEEP_SYNCING = "Stop after the call in flight and quit", "Keep syncing"
+
+
+def ask_to_stop_syncing(parent: QWidget, organisation: str) -> bool:
+    """Closing the window during a sync: True to stop after the call in flight and quit.
+    The default is to keep syncing."""
+    box = QMessageBox(QMessageBox.Icon.Question, "Quit xerosync",
+                      f"A sync to {organisation} is running. Stop it after the call to Xero "
+                      "in flight and quit?", QMessageBox.StandardButton.NoButton, parent)
+    box.setInformativeText("Everything done so far is kept, and its log says how far it got; "
+                           "sync again to carry on. Or keep syncing, and close the window "
+                           "when it ends.")
+    stop = box.addButton(STOP_AND_QUIT, QMessageBox.ButtonRole.AcceptRole)
+    keep = box.addButton(KEEP_SYNCING, QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(keep)
+    box.setEscapeButton(keep)
+    box.exec()
+    return box.clickedButton() is stop
 
 
 def show_error(parent: QWidget | None, text: str) -> None:

@@ -12,12 +12,14 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QTableView, QTabWidget, QVBox
 from ..bootstrap import AppContext
 from ..core.model import Status
 from ..store import SyncSettings
+from .dialogs import ask_to_stop_syncing
 from .help_menu import add_help_menu
 from .mapping_tab import MappingTab
 from .setup_tab import SetupTab
 from .sync_tab import SyncTab
 from .window_state import WindowState
 
+QUITTING_TEXT = "Closing once the call to Xero in flight has ended…"
 DEMO_BANNER = ("DEMO: connected to a local Xero sandbox with sample organisations and sample "
                "TimeSolv clients. Nothing here touches a real Xero organisation.")
 
@@ -31,6 +33,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self._ctx = ctx
         self._store = ctx.open_store()  # the GUI thread's own, for settings
+        self._quitting = False  # closes once no job runs (a sync stops after its call)
         self.setWindowTitle("xerosync: TimeSolv clients to Xero")
         self.resize(1100, 720)
 
@@ -133,6 +136,10 @@ class MainWindow(QMainWindow):
         """One job at a time across the tabs: the organisation never changes under a job."""
         for tab in self._job_tabs:
             tab.set_locked(any(other.busy for other in self._job_tabs if other is not tab))
+        if self._quitting:
+            if not any(tab.busy for tab in self._job_tabs):
+                QTimer.singleShot(0, self.close)  # after the job's outcome is shown and stored
+            return
         self._bring_shown_tab_up_to_date()
 
     def _bring_shown_tab_up_to_date(self) -> None:
@@ -173,6 +180,23 @@ class MainWindow(QMainWindow):
             tab.shutdown()
         self._store.close()
 
+    def quit_after_call_in_flight(self) -> None:
+        """Stop a sync after the call to Xero in flight and close once it has ended, so
+        nothing is lost; with no sync, close now."""
+        self._quitting = True
+        if self.sync_tab.busy:
+            self.tabs.setCurrentWidget(self.sync_tab)
+            self.statusBar().showMessage(QUITTING_TEXT)
+            self.sync_tab.cancel()
+        else:
+            QTimer.singleShot(0, self.close)
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        """During a sync, ask first; any other job (a preview's read) is cancelled."""
+        if self.sync_tab.syncing:
+            event.ignore()
+            if not self._quitting and ask_to_stop_syncing(self, self._settings.tenant_name):
+                self.quit_after_call_in_flight()
+            return
         self.shutdown()
         super().closeEvent(event)
