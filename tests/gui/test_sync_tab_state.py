@@ -259,3 +259,27 @@ def test_a_log_the_damaged_data_file_cannot_give_is_said_where_it_would_show(
         f"{database} is damaged")
     assert sync.log_view.model().rowCount() == 0  # not the other run's entries
     assert not sync.history.only_problems_box.isEnabled()
+
+
+def test_a_run_with_a_row_that_needs_attention_says_so_in_the_singular(
+        qtbot: QtBot, window: MainWindow, browser: Any, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    clients = tmp_path / "clients.csv"
+    clients.write_text("Client ID,Client Name\nA1,Attention Client\nA2,\n", encoding="utf-8")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(clients), ""))
+    setup = window.setup_tab
+    with qtbot.waitSignal(setup.connect_finished, timeout=TIMEOUT):
+        click(qtbot, setup.connect_button)
+    click(qtbot, setup.browse_button)
+    setup.enable_checkbox.setChecked(True)
+    with qtbot.waitSignal(setup.settings_saved, timeout=TIMEOUT):
+        click(qtbot, setup.save_button)
+    summary = sync_now(qtbot, window)
+    assert (summary.created, summary.attention) == (1, 1)
+    sync = window.sync_tab
+    assert sync.message_bar.text().startswith("1 row of the client file needs attention and "
+                                              "was not synced; ")
+    assert listed_runs(sync)[0][RunColumn.ATTENTION] == "1"
+    sync.history.only_problems_box.setChecked(True)
+    shown = sync.log_view.model()
+    assert shown.rowCount() == 1 and "Row 3 of the client file" in shown.index(0, 0).data()

@@ -166,8 +166,8 @@ class RunHistory(QWidget):
 
         def done(runs: object) -> None:
             assert isinstance(runs, list)
-            if tenant_id != self._settings.tenant_id or self._live_run is not None:
-                return  # another organisation now, or a run started meanwhile
+            if tenant_id != self._settings.tenant_id or self._syncing:
+                return  # another organisation now, or a sync started meanwhile
             # a run ended here keeps its own summary: it also counts those waiting for a
             # decision, which the store does not keep
             listed: list[RunSummary] = runs[:RUN_LIST_SIZE]
@@ -270,7 +270,7 @@ class RunHistory(QWidget):
 
         def done(result: object) -> None:
             assert isinstance(result, RunLog)
-            if result.run_id != self._wanted or self._live_run is not None:
+            if result.run_id != self._wanted or self._syncing:
                 return
             self.run_log_model.set_log(result)
             self.log_view.setModel(self.run_log_model)
@@ -320,7 +320,7 @@ class RunHistory(QWidget):
             self._quiet = False
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if self._quiet or not current.isValid():
+        if self._quiet or self._syncing or not current.isValid():
             return
         self.show_run(self.model.run_at(current.row()).run_id)
 

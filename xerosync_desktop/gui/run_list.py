@@ -94,10 +94,8 @@ def outcome_text(run: RunSummary) -> str:
 
 
 def run_sentence(run: RunSummary) -> str:
-    """How the run ended, in one sentence (a running run: so far)."""
-    if run.outcome == "running":
-        return f"Sync running: {run.counts_text} so far."
-    return run.text
+    """How the run ended, in one sentence (a run stored as running: that it has not)."""
+    return RUNNING_ELSEWHERE if run.outcome == "running" else run.text
 
 
 class RunListModel(QAbstractTableModel):

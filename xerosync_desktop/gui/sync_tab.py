@@ -44,6 +44,7 @@ from .log_model import LiveLogModel
 from .preview_panel import PreviewPanel
 from .run_history import RunHistory
 from .run_list import run_sentence, started_text
+from .wording import clients, rows
 
 CANCEL_TEXT = "Cancel"
 STOPPING_TEXT = "Stopping after the call in flight…"
@@ -198,7 +199,7 @@ class SyncTab(JobTab):
             self.summary_label.clear()
         elif run.outcome == "running" and self._running:
             self.summary_label.setText(f"Sync to {html.escape(run.tenant_name)} running since "
-                                       f"{started_text(run)[11:]}.")
+                                       f"{run.started_at.astimezone():%H:%M:%S}.")
         else:
             self.summary_label.setText(f"Last sync, started {started_text(run)}: "
                                        f"<b>{html.escape(run_sentence(run))}</b>")
@@ -328,13 +329,16 @@ class SyncTab(JobTab):
         if summary.outcome == "finished" and not summary.failed and not summary.attention:
             self.message_bar.clear_message()
         elif summary.outcome == "finished" and not summary.failed:
+            one = summary.attention == 1
             self.message_bar.show_message(
-                f"{summary.attention} rows of the client file need attention and were not "
-                "synced; the log and the Mapping tab say why. Correct them in TimeSolv, "
-                "export the client list again, then sync again.", "info")
+                f"{rows(summary.attention)} of the client file {'needs' if one else 'need'} "
+                f"attention and {'was' if one else 'were'} not synced; the log and the Mapping "
+                "tab say why. Correct them in TimeSolv, export the client list again, then "
+                "sync again.", "info")
         elif summary.outcome == "finished":
-            self.message_bar.show_error(f"{summary.failed} clients could not be synced; "
-                                        "the log says why. Correct them, then sync again.")
+            self.message_bar.show_error(f"{clients(summary.failed, 'could', 'could')} not be "
+                                        "synced; the log says why. Correct them, then sync "
+                                        "again.")
         elif summary.outcome == "cancelled":
             self.message_bar.show_message(
                 f"Sync stopped as asked, after the call to Xero in flight: "
