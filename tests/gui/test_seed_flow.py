@@ -160,6 +160,7 @@ def test_whole_seed_flow(qtbot: QtBot, window: MainWindow, ctx: AppContext,
     save_dialog_returns(monkeypatch, log_path)
     with qtbot.waitSignal(sync.export_finished, timeout=TIMEOUT):
         click(qtbot, sync.download_button)
+    assert [b.text() for b in sync.message_bar.buttons()] == ["Open", "Show in folder"]
     workbook = load_workbook(log_path)
     log_sheet = workbook["Log"]
     log_header = [c.value for c in log_sheet[1]]

@@ -168,7 +168,8 @@ class MainWindow(QMainWindow):
     @property
     def _tables(self) -> dict[str, QTableView]:
         """The tables whose columns are kept between starts, by name."""
-        return {"mapping": self.mapping_tab.table, "preview": self.sync_tab.preview_panel.table}
+        return {"mapping": self.mapping_tab.table, "preview": self.sync_tab.preview_panel.table,
+                "runs": self.sync_tab.history.runs_table}
 
     def shutdown(self) -> None:
         """Keep the layout, cancel every job, wait for it, and close the store; safe to call

@@ -85,7 +85,7 @@ class RunHistory(QWidget):
         self.only_problems_box.setToolTip("Show only the clients the chosen run skipped or "
                                           "could not sync.")
         self.only_problems_box.toggled.connect(self._on_filter_toggled)
-        self.download_button = QPushButton("Download log…")
+        self.download_button = QPushButton("&Download log…")
         self.download_button.setToolTip("Save every entry of the chosen run as an Excel "
                                         "workbook.")
         self.download_button.clicked.connect(self._on_download_clicked)
@@ -372,7 +372,8 @@ class RunHistory(QWidget):
         self._saver.start(job, self._on_exported, self._messages.show_error)
 
     def _on_exported(self, path: object) -> None:
-        self._messages.show_message(f"Log saved to {path}.", "success")
+        assert isinstance(path, str)
+        self._messages.show_saved(f"Log saved to {path}.", path)
         self.export_finished.emit(str(path))
 
     def shutdown(self) -> None:

@@ -73,7 +73,7 @@ class SyncTab(JobTab):
 
         self.heading_label = QLabel()
         self.heading_label.setWordWrap(True)
-        self.sync_button = QPushButton("Sync to Xero")
+        self.sync_button = QPushButton("S&ync to Xero")
         self.sync_button.setDefault(True)
         self.sync_button.clicked.connect(self._on_sync_clicked)
         self.cancel_button = QPushButton(CANCEL_TEXT)
@@ -93,7 +93,7 @@ class SyncTab(JobTab):
         self.runs_table = self.history.runs_table
         self.download_button = self.history.download_button
         self.preview_panel = PreviewPanel()
-        self.preview_button = QPushButton("Refresh preview")
+        self.preview_button = QPushButton("&Refresh preview")
         self.preview_button.setToolTip("Read the client file and Xero again and show what a "
                                        "sync would send. Sends nothing.")
         self.preview_button.clicked.connect(lambda: self.preview())
