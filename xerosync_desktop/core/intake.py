@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from .model import Client, ClientProblem, ClientStatus
+from .model import Client, ClientProblem, ClientStatus, FileFacts
 from .names import NAME_MAX_LENGTH, has_invisible, name_key, xero_name
 
 CONTACT_NUMBER_MAX_LENGTH = 50  # Xero's ContactNumber, where the client id goes
@@ -28,11 +28,13 @@ _Reason = Callable[[Client, list[Client]], str]
 @dataclass(frozen=True, slots=True)
 class ClientList:
     """The clients of a file that can be reviewed, the rows that need attention, and where
-    they came from (`source`: encoding, delimiter, sheet, header row, for messages)."""
+    they came from (`source`: encoding, delimiter, sheet, header row, for messages; `file`:
+    the file's path, size, time and hash as read, for the run's record)."""
 
     clients: tuple[Client, ...]
     problems: tuple[ClientProblem, ...] = ()
     source: str = ""
+    file: FileFacts | None = None
 
     @property
     def prospects(self) -> int:

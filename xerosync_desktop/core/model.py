@@ -1,13 +1,14 @@
 """Domain model: plain frozen dataclasses shared by the matcher, planner, runner and GUI.
 
 Public API: ClientStatus, Client, ClientProblem, ContactStatus, Contact, Status, Suggestion,
-ReviewRow, ContactDraft.
+ReviewRow, ContactDraft, FileFacts.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import Enum
 
 
@@ -62,6 +63,22 @@ class ClientProblem:
     client_id: str
     name: str
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    """What the client file was when it was read, for the record of a run (an audit).
+
+    `size`, `modified` and `sha256` are of the bytes the clients were read from, taken from
+    the same open file, so a later save under the same name cannot change them. `note` says
+    when the file changed, moved or was replaced while it was being read ('' when not).
+    """
+
+    path: str  # absolute
+    size: int
+    modified: datetime  # aware
+    sha256: str
+    note: str = ""
 
 
 class ContactStatus(Enum):

@@ -9,18 +9,24 @@ its id or name is missing or can't be trusted as text, its status is unknown, it
 header, it looks like a totals footer, or a quote opened on it never closes; the file as a
 whole (duplicate ids, names Xero would take for one contact, names too long) is screened by
 `core.intake`. A file that can't be read at all stops with one ClientFileError naming what
-was found and what is needed. Client ids stay text exactly as written (`00010`).
+was found and what is needed. Client ids stay text exactly as written (`00010`). The file
+is read once, and what was read is what its size and SHA-256 describe (file_facts.py).
 """
 
 from __future__ import annotations
 
+import io
+import os
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import BinaryIO
 
 from ..core.intake import ClientList, screen_clients
 from ..core.model import Client, ClientProblem, ClientStatus
 from ..errors import ClientFileError
+from .file_facts import facts_of
 from .table import (
     COLUMNS,
     OPEN_QUOTE,
@@ -54,36 +60,46 @@ _FIX = "Correct it in TimeSolv (or in the file), then load it again."
 
 
 def load_clients(path: Path | str) -> ClientList:
-    """Read every row of a TimeSolv client export; ClientFileError if it can't be read."""
+    """Read every row of a TimeSolv client export; ClientFileError if it can't be read.
+
+    The file is opened and read once, whole: the clients, and the size, time and SHA-256
+    kept for the run's record (`ClientList.file`), all come from the same bytes.
+    """
     path = Path(path)
     name = path.name
-    head = _head(path)
     suffix = path.suffix.lower()
-    if head.startswith(_OLE):
-        raise ClientFileError(f"{name} is an Excel 97-2003 workbook (.xls), which the app "
-                              "does not read. Open it in Excel, save it as 'Excel Workbook "
-                              "(.xlsx)' or 'CSV UTF-8', and pick that file.")
-    if head.startswith(_ZIP):  # a workbook whatever its name (`.xls`, `.csv` ...)
-        table = read_workbook_table(path, name)
+    with _open(path) as handle:
+        before = os.fstat(handle.fileno())
+        head = _read(handle, path, 8)  # a workbook or text, whatever its name says
+        workbook = head.startswith(_ZIP)
+        if head.startswith(_OLE):
+            raise ClientFileError(f"{name} is an Excel 97-2003 workbook (.xls), which the app "
+                                  "does not read. Open it in Excel, save it as 'Excel Workbook "
+                                  "(.xlsx)' or 'CSV UTF-8', and pick that file.")
+        if not workbook and suffix in _WORKBOOK_SUFFIXES:
+            raise ClientFileError(f"{name} is named as an Excel workbook but is not one (it "
+                                  "may be damaged, or text saved under an .xlsx name). Export "
+                                  "the clients from TimeSolv again.")
+        if not workbook and suffix not in _TEXT_SUFFIXES:
+            raise ClientFileError(_not_a_list(name))
+        raw = head + _read(handle, path)
+        facts = facts_of(path, raw, before, os.fstat(handle.fileno()))
+    if workbook:
+        table = read_workbook_table(io.BytesIO(raw), name)
         header, header_row, rows, source = table.header, table.header_row, table.rows, \
             table.source
         width: int | None = None  # notes beside a sheet's table are not a client's fields
-    elif suffix in _WORKBOOK_SUFFIXES:
-        raise ClientFileError(f"{name} is named as an Excel workbook but is not one (it may "
-                              "be damaged, or text saved under an .xlsx name). Export the "
-                              "clients from TimeSolv again.")
-    elif suffix in _TEXT_SUFFIXES:
-        text = read_text_table(_read(path), name)
+    else:
+        text = read_text_table(raw, name)
         header, header_row, rows, source = text.header, text.header_row, text.rows, \
             text.source
         width = len(header)
-    else:
-        raise ClientFileError(_not_a_list(name))
+    del raw  # the text or the workbook's parts hold what is still needed
     clients, problems = _read_rows(header, rows, width)
     if not clients and not problems:
         raise ClientFileError(f"{name} has column headers (row {header_row}) but no clients "
                               f"below them ({source}). Export the clients from TimeSolv again.")
-    return screen_clients(clients, problems, source)
+    return replace(screen_clients(clients, problems, source), file=facts)
 
 
 def _not_a_list(name: str) -> str:
@@ -91,18 +107,16 @@ def _not_a_list(name: str) -> str:
             "TimeSolv as CSV or Excel and pick that file.")
 
 
-def _head(path: Path) -> bytes:
-    """The file's first bytes, to tell a workbook from text whatever its name says."""
+def _open(path: Path) -> BinaryIO:
     try:
-        with path.open("rb") as handle:
-            return handle.read(8)
+        return path.open("rb")
     except OSError as exc:
         raise ClientFileError(_unreadable(path, exc)) from exc
 
 
-def _read(path: Path) -> bytes:
+def _read(handle: BinaryIO, path: Path, size: int = -1) -> bytes:
     try:
-        return path.read_bytes()
+        return handle.read(size)
     except OSError as exc:
         raise ClientFileError(_unreadable(path, exc)) from exc
 

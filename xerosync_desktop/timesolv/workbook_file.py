@@ -20,7 +20,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from typing import IO
 from xml.etree.ElementTree import ParseError
 
 from openpyxl.utils import range_boundaries
@@ -45,28 +45,30 @@ class WorkbookTable:
     source: str
 
 
-def read_workbook_table(path: Path, file_name: str) -> WorkbookTable:
-    """The first sheet whose first rows hold a client header; ClientFileError if none."""
+def read_workbook_table(handle: IO[bytes], file_name: str) -> WorkbookTable:
+    """The first sheet whose first rows hold a client header; ClientFileError if none.
+
+    `handle` is the workbook's bytes, as the loader read them (once, to hash what it reads).
+    """
     seen: list[str] = []
-    with path.open("rb") as handle:
-        try:
-            parts = open_parts(handle)
-        except _DAMAGED as exc:
-            raise ClientFileError(
-                f"{file_name} could not be opened as an Excel workbook: it is damaged or not "
-                "a workbook. Export the clients from TimeSolv again.") from exc
-        try:
-            for title, part in parts.sheets:
-                found = _read_sheet(parts, title, part)
-                if isinstance(found, WorkbookTable):
-                    return found
-                seen.append(found)
-        except _DAMAGED as exc:
-            raise ClientFileError(
-                f"{file_name} is damaged: a sheet could not be read ({type(exc).__name__}). "
-                "Open it in Excel and save it again, or export it from TimeSolv again.") from exc
-        finally:
-            parts.archive.close()
+    try:
+        parts = open_parts(handle)
+    except _DAMAGED as exc:
+        raise ClientFileError(
+            f"{file_name} could not be opened as an Excel workbook: it is damaged or not "
+            "a workbook. Export the clients from TimeSolv again.") from exc
+    try:
+        for title, part in parts.sheets:
+            found = _read_sheet(parts, title, part)
+            if isinstance(found, WorkbookTable):
+                return found
+            seen.append(found)
+    except _DAMAGED as exc:
+        raise ClientFileError(
+            f"{file_name} is damaged: a sheet could not be read ({type(exc).__name__}). "
+            "Open it in Excel and save it again, or export it from TimeSolv again.") from exc
+    finally:
+        parts.archive.close()
     sheets = "; ".join(seen) or "it has no worksheets"
     raise ClientFileError(
         f"{file_name} has no sheet with a header row naming a 'Client ID' and a 'Client Name' "
