@@ -68,7 +68,7 @@ def test_sigterm_stops_after_the_call_in_flight_and_loses_nothing(
     with Store(AppPaths.under(cli.data_dir).database) as store:
         assert len(store.mappings.for_tenant(US_TENANT)) == created
     run = dict(load_workbook(log)["Run"].iter_rows(min_row=2, values_only=True))
-    assert run["Outcome"] == "cancelled" and run["Created"] == created
+    assert run["Outcome"] == "Cancelled" and run["Created"] == created
 
     rest = cli("sync", "--sandbox", slow.url, "--org", US, "--clients", clients)
 

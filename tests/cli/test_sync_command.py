@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections import Counter
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -10,8 +12,8 @@ from xerosync_desktop.sandbox import XeroSandbox
 
 from .conftest import SAMPLE, US, US_TENANT, Cli, assert_no_token, names, write_clients
 
-LOG_HEADER = ["Time", "Level", "Client ID", "TimeSolv Client", "Action", "Xero ContactID",
-              "Message"]
+LOG_HEADER = ["Time", "Result", "Client ID", "TimeSolv Client", "Action", "Xero ContactID",
+              "Changes", "Message"]
 
 
 def test_sync_creates_the_contacts_and_a_second_sync_creates_none(
@@ -59,10 +61,17 @@ def test_the_log_workbook_holds_every_entry_and_the_run(
     assert actions.count("Created") == 25 and actions.count("Updated") == 7
     assert actions.count("Skipped") == 4 and actions[0] == "Started"
     assert actions[-1] == "Summary"
+    assert Counter(row[1] for row in rows[1:] if row[1]) == {"Created": 25, "Updated": 7,
+                                                              "Skipped": 4}
+    changes = [row[6] for row in rows[1:] if row[1] == "Updated"]
+    assert len(changes) == 7 and all(" -> " in text for text in changes)
     run = dict(workbook["Run"].iter_rows(min_row=2, values_only=True))
-    assert run["Organisation"] == US and run["Outcome"] == "finished"
-    assert (run["Created"], run["Updated"], run["Skipped"], run["Failed"]) == (25, 7, 4, 0)
-    assert run["Source file"] == str(SAMPLE.resolve())
+    assert run["Organisation"] == US and run["Outcome"] == "Finished"
+    assert (run["Created"], run["Updated"], run["Unchanged"], run["Skipped"],
+            run["Failed"]) == (25, 7, 0, 4, 0)
+    assert (run["Tenant ID"], run["Xero"]) == (US_TENANT, "Demo sandbox")
+    assert run["Client file"] == str(SAMPLE.resolve())
+    assert run["Client file SHA-256"] == hashlib.sha256(SAMPLE.read_bytes()).hexdigest()
     for row in rows:
         assert_no_token(" ".join(str(value) for value in row))
 
@@ -110,7 +119,7 @@ def test_rows_that_need_attention_are_logged_not_sent_and_exit_1(
     assert result.code == 1
     run_sheet = {r[0]: r[1] for r in load_workbook(tmp_path / "log.xlsx")["Run"].iter_rows(
         min_row=2, values_only=True)}
-    assert (run_sheet["Skipped"], run_sheet["Of those, rows that needed attention"]) == (3, 3)
+    assert (run_sheet["Skipped"], run_sheet["Need attention (of the skipped)"]) == (3, 3)
     assert ("Sync finished: 2 created, 0 updated, 0 unchanged, 3 skipped (3 need attention), "
             "0 failed.") in result.out
     assert ("Needs attention: C2 twin name llc: Row 3 of the client file: Xero would take "

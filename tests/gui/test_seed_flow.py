@@ -164,8 +164,8 @@ def test_whole_seed_flow(qtbot: QtBot, window: MainWindow, ctx: AppContext,
     workbook = load_workbook(log_path)
     log_sheet = workbook["Log"]
     log_header = [c.value for c in log_sheet[1]]
-    assert log_header == ["Time", "Level", "Client ID", "TimeSolv Client", "Action",
-                          "Xero ContactID", "Message"]
+    assert log_header == ["Time", "Result", "Client ID", "TimeSolv Client", "Action",
+                          "Xero ContactID", "Changes", "Message"]
     entries = [dict(zip(log_header, (c.value for c in r), strict=True))
                for r in log_sheet.iter_rows(min_row=2)]
     per_client = [e for e in entries if e["Client ID"]]
@@ -173,7 +173,7 @@ def test_whole_seed_flow(qtbot: QtBot, window: MainWindow, ctx: AppContext,
         c.client_id for c in load_clients(window.setup_tab.clients_file_edit.text()).clients)
     assert len(entries) == len(per_client) + 2  # and the Started and Summary lines
     blocked = next(e for e in entries if e["TimeSolv Client"] == "Old Town Bakery")
-    assert (blocked["Action"], blocked["Level"]) == ("Skipped", "WARNING")
+    assert (blocked["Action"], blocked["Result"]) == ("Skipped", "Skipped")
     assert "archived in Xero" in blocked["Message"]
     run_sheet = {r[0].value: r[1].value for r in workbook["Run"].iter_rows(min_row=2)}
     assert run_sheet["Organisation"] == US and run_sheet["Created"] == new_count
@@ -283,7 +283,7 @@ def test_live_log_shows_fifty_and_the_download_has_every_entry(
         click(qtbot, sync.download_button)
     sheet = load_workbook(log_path)["Log"]
     assert sheet.max_row == 1 + 120 + 2
-    created = {row[2].value for row in sheet.iter_rows(min_row=2) if row[4].value == "Created"}
+    created = {row[2].value for row in sheet.iter_rows(min_row=2) if row[1].value == "Created"}
     assert created == {f"{i:05}" for i in range(1, 121)}
     us = "7c3a1f52-4b8e-4d2a-9f61-2e5b8c0d9a11"
     inactive = [c for c in sandbox.contacts(us) if c.get("ContactNumber") == "00007"]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,7 @@ from xerosync_desktop.core.matcher import build_review
 from xerosync_desktop.core.model import Client, ClientStatus, Contact, ContactStatus
 from xerosync_desktop.errors import UserError
 from xerosync_desktop.excel.export import LOG_COLUMNS, REVIEW_COLUMNS, write_log, write_review
+from xerosync_desktop.excel.run_sheet import moment_text, size_text
 from xerosync_desktop.store.runs import RunRecord
 from xerosync_desktop.sync.events import Level, LogEntry
 
@@ -79,22 +83,70 @@ def test_log_workbook_has_every_entry_and_the_run(tmp_path: Path) -> None:
     entries = [LogEntry(time=start, level=Level.INFO, action="Created", message=f"entry {i}",
                         client_id=f"{i:05}", client_name=f"Client {i}", contact_id=f"id-{i}")
                for i in range(120)]
+    entries.append(LogEntry(time=start, level=Level.INFO, action="Updated", message="x",
+                            client_id="u", changes=("Email: a@x -> b@x", "=Phone: -> 1")))
     run = RunRecord(run_id=1, tenant_id="t", tenant_name="Demo Company (US)",
-                    source_file="/x/clients.csv", started_at=start, finished_at=start,
-                    outcome="finished", created=120, updated=0, skipped=0, failed=0, message="")
+                    source_file="clients.csv", started_at=start,
+                    finished_at=start + timedelta(seconds=3725), outcome="finished",
+                    created=120, updated=1, skipped=0, failed=0, message="")
     path = tmp_path / "log.xlsx"
     write_log(path, entries, run)
 
     workbook = load_workbook(path)
     assert workbook.sheetnames == ["Log", "Run"]
     log_sheet = workbook["Log"]
-    assert [c.value for c in log_sheet[1]] == list(LOG_COLUMNS)
-    assert log_sheet.max_row == 121
-    assert log_sheet.cell(row=121, column=7).value == "entry 119"
-    assert isinstance(log_sheet.cell(row=2, column=1).value, datetime)
+    assert [c.value for c in log_sheet[1]] == list(LOG_COLUMNS) == [
+        "Time", "Result", "Client ID", "TimeSolv Client", "Action", "Xero ContactID", "Changes",
+        "Message"]
+    assert log_sheet.max_row == 122
+    assert log_sheet.cell(row=121, column=8).value == "entry 119"
+    assert log_sheet.cell(row=2, column=1).value == moment_text(start)
+    assert re.fullmatch(r"2026-11-2[34] \d\d:\d\d:00 [+-]\d\d:\d\d",
+                        log_sheet.cell(row=2, column=1).value)
+    update = log_sheet[122]
+    assert update[1].value == "Updated"
+    assert update[6].value == "Email: a@x -> b@x\n=Phone: -> 1"  # text, one change a line
+    assert update[6].data_type == "s" and update[6].alignment.wrap_text
     run_sheet = {row[0].value: row[1].value for row in workbook["Run"].iter_rows(min_row=2)}
     assert run_sheet["Organisation"] == "Demo Company (US)"
-    assert run_sheet["Created"] == 120 and run_sheet["Log entries"] == 120
+    assert run_sheet["Created"] == 120 and run_sheet["Log entries"] == 121
+    assert run_sheet["Duration"] == "1:02:05.0"
+    # a run recorded by an earlier version: what it did not record is blank, not guessed
+    assert run_sheet["Client file"] == "clients.csv"
+    for unknown in ("Xero", "Client file size", "Client file modified", "Client file SHA-256",
+                    "App version", "Waiting for a decision (of the skipped)"):
+        assert run_sheet[unknown] is None, unknown
+
+
+def test_an_unfinished_runs_counts_come_from_its_log(tmp_path: Path) -> None:
+    """A run whose process was killed stored no counts: the sheet counts its lines."""
+    start = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+    actions = ["Started", "Created", "Created", "Unchanged", "Needs attention", "Skipped",
+               "Failed", "Waiting"]
+    entries = [LogEntry(start, Level.INFO, action, "m", client_id=str(i))
+               for i, action in enumerate(actions)]
+    run = RunRecord(run_id=1, tenant_id="t", tenant_name="Org", source_file="/c.csv",
+                    started_at=start, finished_at=start, outcome="interrupted", created=0,
+                    updated=0, skipped=0, failed=0, message="The process ended.")
+    path = tmp_path / "log.xlsx"
+    write_log(path, entries, run)
+    workbook = load_workbook(path)
+    results = [row[1].value for row in workbook["Log"].iter_rows(min_row=2)]
+    assert results == [None, "Created", "Created", "Unchanged", "Skipped", "Skipped",
+                       "Failed", None]
+    run_sheet = dict(workbook["Run"].iter_rows(min_row=2, values_only=True))
+    assert run_sheet["Outcome"] == "Interrupted"
+    assert [run_sheet[name] for name in ("Created", "Updated", "Unchanged", "Skipped",
+                                         "Need attention (of the skipped)", "Failed")] == [
+        2, 0, 1, 2, 1, 1]
+    assert run_sheet["Counts"].startswith("Counted from the log's lines")
+
+
+@pytest.mark.parametrize(("size", "text"), [
+    (0, "0 bytes"), (1, "1 byte"), (1023, "1,023 bytes"), (1024, "1,024 bytes (1.0 KB)"),
+    (12_345, "12,345 bytes (12.1 KB)"), (5 * 1024**3, "5,368,709,120 bytes (5.0 GB)")])
+def test_sizes_are_exact_and_readable(size: int, text: str) -> None:
+    assert size_text(size) == text
 
 
 def test_unwritable_target_is_a_user_error_and_leaves_no_file(tmp_path: Path) -> None:
@@ -159,3 +211,31 @@ def test_error_like_names_and_characters_xml_cannot_hold(tmp_path: Path) -> None
     assert all(c.data_type == "s" for c in cells)
     with ZipFile(path) as package:
         assert b't="e"' not in package.read("xl/worksheets/sheet1.xml")
+
+
+@pytest.fixture
+def zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """Set this process's time zone (as the user's computer has it) for one test."""
+    if not hasattr(time, "tzset"):
+        pytest.skip("the time zone can be set only where time.tzset() exists (not Windows)")
+
+    def use(name: str) -> None:
+        monkeypatch.setenv("TZ", name)
+        time.tzset()
+    yield use
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize(("name", "moment", "text"), [
+    ("Europe/Paris", datetime(2026, 12, 6, 13, 3, 7, 900_000, tzinfo=UTC),
+     "2026-12-06 14:03:07 +01:00"),
+    ("Europe/Paris", datetime(2026, 7, 6, 13, 3, 7, tzinfo=UTC), "2026-07-06 15:03:07 +02:00"),
+    ("Asia/Kolkata", datetime(2026, 12, 6, 13, 3, 7, tzinfo=UTC), "2026-12-06 18:33:07 +05:30"),
+    ("America/St_Johns", datetime(2026, 12, 6, 13, 3, 7, tzinfo=UTC),
+     "2026-12-06 09:33:07 -03:30"),
+    ("UTC", datetime(2026, 12, 6, 13, 3, 7, tzinfo=UTC), "2026-12-06 13:03:07 +00:00")])
+def test_times_are_local_with_their_offset(zone: Callable[[str], None], name: str,
+                                           moment: datetime, text: str) -> None:
+    zone(name)
+    assert moment_text(moment) == text

@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 
-from xerosync_desktop.core.model import Contact, ContactStatus
+from xerosync_desktop.core.model import Contact, ContactStatus, FileFacts
 from xerosync_desktop.errors import UserError
+from xerosync_desktop.excel.export import write_log
 from xerosync_desktop.store import Store, SyncSettings
 from xerosync_desktop.store.db import SCHEMA_VERSION
 from xerosync_desktop.sync.events import Level, LogEntry, RunSummary
@@ -73,10 +75,22 @@ def test_schema_version_and_newer_database_refused(tmp_path: Path) -> None:
         Store(path)
 
 
+_VERSION_7_RUNS = ("xero", "app_version", "file_path", "file_size", "file_modified",
+                   "file_sha256", "file_note", "waiting")
+
+
+def undo_version_7(conn: sqlite3.Connection) -> None:
+    """The tables as version 6 left them: no run facts for an audit, no changes per line."""
+    for column in _VERSION_7_RUNS:
+        conn.execute(f"ALTER TABLE runs DROP COLUMN {column}")
+    conn.execute("ALTER TABLE run_log DROP COLUMN changes")
+
+
 def test_the_upgrade_to_merges_and_emails_reads_every_organisation_again(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
     Store(path).close()
     conn = sqlite3.connect(path)  # as version 3 left it: no merged_to, a read mark
+    undo_version_7(conn)
     conn.execute("ALTER TABLE mirror_contacts DROP COLUMN merged_to")
     conn.execute("ALTER TABLE mirror_contacts DROP COLUMN email")
     conn.execute("ALTER TABLE mirror_contacts DROP COLUMN details")
@@ -130,3 +144,50 @@ def test_processes_opening_a_new_database_at_once_all_succeed(tmp_path: Path) ->
         for process in processes:
             process.join(timeout=60)
         assert outcomes == ["ok"] * 5
+
+
+def test_runs_from_before_the_audit_facts_still_read_and_export(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    Store(path).close()
+    conn = sqlite3.connect(path)  # as version 6 left it, with a run it recorded
+    undo_version_7(conn)
+    conn.execute("INSERT INTO runs (tenant_id, tenant_name, source_file, started_at, "
+                 "finished_at, outcome, created, updated, unchanged) VALUES ('t', 'Org A', "
+                 "'clients.csv', '2026-11-24T09:00:00+00:00', '2026-11-24T09:01:00+00:00', "
+                 "'finished', 1, 1, 3)")
+    conn.executemany("INSERT INTO run_log (run_id, time, level, client_id, client_name, "
+                     "action, contact_id, message) VALUES (1, '2026-11-24T09:00:30+00:00', "
+                     "'INFO', ?, ?, ?, 'c', ?)",
+                     [("1", "One", "Created", "Added to Xero as 'One'."),
+                      ("2", "Two", "Updated", "Updated in Xero as 'Two' (Email: a -> b).")])
+    conn.execute("PRAGMA user_version = 6")
+    conn.commit()
+    conn.close()
+
+    with Store(path) as store:
+        old = store.runs.get(1)
+        assert old is not None and (old.created, old.updated, old.unchanged) == (1, 1, 3)
+        assert (old.client_file, old.xero, old.app_version, old.waiting) == (None, "", "", None)
+        entries = store.runs.entries(1)
+        assert [(e.result, e.changes) for e in entries] == [("Created", ()), ("Updated", ())]
+        write_log(tmp_path / "old.xlsx", entries, old)
+
+        now = datetime(2026, 12, 6, 13, 3, tzinfo=UTC)
+        facts = FileFacts("/data/clients.csv", 123, now, "ab" * 32)
+        new_id = store.runs.start("t", "Org A", "clients.csv", now, xero="real",
+                                  app_version="9.9", client_file=facts)
+        store.runs.add_entries(new_id, [LogEntry(now, Level.INFO, "Updated", "m", "2",
+                                                 changes=("Email: a -> b", "Fax: -> 1"))])
+        store.runs.finish(RunSummary(new_id, "Org A", "clients.csv", now, now, "finished",
+                                     updated=1, waiting=2))
+        new = store.runs.get(new_id)
+        assert new is not None
+        assert (new.client_file, new.xero, new.app_version, new.waiting) == (facts, "real",
+                                                                             "9.9", 2)
+        assert store.runs.entries(new_id)[0].changes == ("Email: a -> b", "Fax: -> 1")
+
+    run_sheet = dict(load_workbook(tmp_path / "old.xlsx")["Run"].iter_rows(
+        min_row=2, values_only=True))
+    assert (run_sheet["Client file"], run_sheet["Updated"], run_sheet["Unchanged"]) == (
+        "clients.csv", 1, 3)
+    assert run_sheet["Client file SHA-256"] is None and run_sheet["Xero"] is None

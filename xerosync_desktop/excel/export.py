@@ -1,9 +1,10 @@
-"""Review and log workbooks, shared by the GUI and (later) the command line.
+"""Review and log workbooks, shared by the GUI and the command line.
 
 Public API: write_review(), write_log(), REVIEW_COLUMNS, ATTENTION_COLUMNS, LOG_COLUMNS.
 The review's columns are defined once, in review_columns.py (REVIEW_COLUMNS is their headers).
 
-Every cell goes through `_cell()`, which keeps text as text: a client named `=HYPERLINK(...)`
+The log's times are text with their UTC offset (run_sheet.py says why). Every cell goes
+through `_cell()`, which keeps text as text: a client named `=HYPERLINK(...)`
 is shown as those characters, never run as a formula. Files are written in write-only mode
 (flat memory for 10,000 rows) to a temporary file and moved into place, so a failed export
 never leaves half a workbook under the chosen name.
@@ -15,6 +16,7 @@ import logging
 import os
 import re
 import tempfile
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -22,26 +24,29 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from ..core.model import ReviewRow
+from ..core.model import ReviewRow, Status
 from ..errors import UserError
 from ..review_columns import ReviewColumn
 from ..store.runs import RunRecord
 from ..sync.events import LogEntry
+from .run_sheet import moment_text, run_rows
 
 log = logging.getLogger(__name__)
 
 REVIEW_COLUMNS = tuple(column.header for column in ReviewColumn)  # as review_columns.py says
 ATTENTION_COLUMNS = ("Source Row", "Client ID", "TimeSolv Client", "Reason")
-LOG_COLUMNS = ("Time", "Level", "Client ID", "TimeSolv Client", "Action", "Xero ContactID",
-               "Message")
+LOG_COLUMNS = ("Time", "Result", "Client ID", "TimeSolv Client", "Action", "Xero ContactID",
+               "Changes", "Message")
 _MAX_WIDTH = 60
 _EXCEL_CELL_MAX = 32_767  # characters in one cell
 _NOT_XML = re.compile(ILLEGAL_CHARACTERS_RE.pattern + "|[\ud800-\udfff\ufffe\uffff]")
 _BOLD = Font(bold=True)
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_NEEDS_ATTENTION = Status.NEEDS_ATTENTION.label  # the log's Action of a row set aside
 
 Value = str | int | float | datetime | None
 
@@ -61,34 +66,26 @@ def write_review(path: Path | str, rows: Sequence[ReviewRow]) -> None:
 
 
 def write_log(path: Path | str, entries: Iterable[LogEntry], run: RunRecord) -> None:
-    """A run's full log (sheet `Log`) and what the run was (sheet `Run`)."""
-    table = [(entry.time.astimezone().replace(tzinfo=None), entry.level.value, entry.client_id,
-              entry.client_name, entry.action, entry.contact_id, entry.message)
-             for entry in entries]
+    """A run's full log (sheet `Log`) and what the run was (sheet `Run`, run_sheet.py).
+
+    Each line says what became of its client in `Result` (one of RESULTS, blank for the
+    lines that count no client), so filtering a result gives as many lines as the Run sheet
+    counts; an update's changed fields are in `Changes`, one per line.
+    """
+    table: list[tuple[Value, ...]] = []
+    counted: Counter[str] = Counter()
+    for entry in entries:
+        result = entry.result
+        counted[result] += 1
+        counted["Need attention"] += entry.action == _NEEDS_ATTENTION
+        table.append((moment_text(entry.time), result or None, entry.client_id,
+                      entry.client_name, entry.action, entry.contact_id,
+                      "\n".join(entry.changes) or None, entry.message))
     workbook = Workbook(write_only=True)
     _add_table(workbook, "Log", LOG_COLUMNS, table)
-    run_sheet = [
-        ("Organisation", run.tenant_name),
-        ("Source file", run.source_file),
-        ("Started", _local(run.started_at)),
-        ("Finished", _local(run.finished_at)),
-        ("Outcome", run.outcome),
-        ("Created", run.created),
-        ("Updated", run.updated),
-        ("Skipped", run.skipped),
-        ("Of those, rows that needed attention", run.attention),
-        ("Failed", run.failed),
-        ("Log entries", len(table)),
-    ]
-    if run.message:
-        run_sheet.append(("Message", run.message))
-    _add_table(workbook, "Run", ("Item", "Value"), run_sheet, filters=False)
+    _add_table(workbook, "Run", ("Item", "Value"), run_rows(run, len(table), counted),
+               filters=False)
     _save(workbook, Path(path))
-
-
-def _local(moment: datetime | None) -> datetime | None:
-    """Excel has no time zones: show the user's local time."""
-    return moment.astimezone().replace(tzinfo=None) if moment else None
 
 
 def _add_table(workbook: Workbook, title: str, header: Sequence[str],
@@ -120,11 +117,14 @@ def _cell(sheet: WriteOnlyWorksheet, value: Value,
     if isinstance(value, str):
         if len(value) > _EXCEL_CELL_MAX:  # Excel refuses to open a file with a longer cell
             value = value[:_EXCEL_CELL_MAX - 1] + "…"
+        printable = value.isprintable()
         if not bold and not value.startswith(("=", "#")) and (
-                value.isprintable() or not _NOT_XML.search(value)):
+                printable or not (_NOT_XML.search(value) or "\n" in value)):
             return value  # written as a string: `+44 Legal`, `@Home` stay text
         cell = WriteOnlyCell(sheet, value=_NOT_XML.sub("", value))
         cell.data_type = "s"  # `=SUM(...)` and `#N/A` as typed, not a formula or an error
+        if not printable and "\n" in value:
+            cell.alignment = _WRAP  # one line each, as written (an update's changes)
     elif value is None or (isinstance(value, int | float) and not bold):
         return value
     else:
@@ -141,6 +141,8 @@ def _shown_length(value: Value) -> int:
         return 0
     if isinstance(value, datetime):
         return 19
+    if isinstance(value, str) and "\n" in value:
+        return max(map(len, value.splitlines()))
     return len(str(value))
 
 

@@ -137,6 +137,21 @@ _MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE mirror_contacts ADD COLUMN details TEXT NOT NULL DEFAULT '[]';
     DELETE FROM mirror_reads;
     """,
+    # 7: what an audit of a run needs that only the run knows: which Xero, the app's version,
+    # the client file as read (absolute path, size, time, SHA-256, a note if it changed while
+    # read), the skipped waiting for a decision, and each update's changed fields (JSON).
+    # Earlier runs keep '' and NULL: their log workbooks show those as blank, not as zero.
+    """
+    ALTER TABLE runs ADD COLUMN xero TEXT NOT NULL DEFAULT '';
+    ALTER TABLE runs ADD COLUMN app_version TEXT NOT NULL DEFAULT '';
+    ALTER TABLE runs ADD COLUMN file_path TEXT NOT NULL DEFAULT '';
+    ALTER TABLE runs ADD COLUMN file_size INTEGER;
+    ALTER TABLE runs ADD COLUMN file_modified TEXT;
+    ALTER TABLE runs ADD COLUMN file_sha256 TEXT NOT NULL DEFAULT '';
+    ALTER TABLE runs ADD COLUMN file_note TEXT NOT NULL DEFAULT '';
+    ALTER TABLE runs ADD COLUMN waiting INTEGER;
+    ALTER TABLE run_log ADD COLUMN changes TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 SCHEMA_VERSION = len(_MIGRATIONS)

@@ -1,6 +1,6 @@
 """What a background job reports: plain frozen data, safe to pass between threads.
 
-Public API: Level, LogEntry, Progress, RunStarted, RunSummary, Waiting, SyncEvent.
+Public API: Level, LogEntry, Progress, RunStarted, RunSummary, Waiting, SyncEvent, RESULTS.
 """
 
 from __future__ import annotations
@@ -8,6 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+
+from ..core.model import Status
+
+RESULTS = ("Created", "Updated", "Unchanged", "Skipped", "Failed")  # what became of a client
+# the log's Action of each line that counts a client -> its result; other lines count none
+_RESULT_OF_ACTION = {**{result: result for result in RESULTS},
+                     Status.NEEDS_ATTENTION.label: "Skipped"}
 
 
 class Level(Enum):
@@ -18,7 +25,10 @@ class Level(Enum):
 
 @dataclass(frozen=True, slots=True)
 class LogEntry:
-    """One line of a sync log: the live list shows the newest 50, the store keeps all."""
+    """One line of a sync log: the live list shows the newest 50, the store keeps all.
+
+    `changes` are an update's changed fields (`Email: old -> new`), as its message says them.
+    """
 
     time: datetime
     level: Level
@@ -27,6 +37,13 @@ class LogEntry:
     client_id: str = ""
     client_name: str = ""
     contact_id: str = ""
+    changes: tuple[str, ...] = ()
+
+    @property
+    def result(self) -> str:
+        """What became of the client, one of RESULTS: the lines of a run with a result are
+        exactly the ones its counts count; '' for the others (Started, Waiting, Summary)."""
+        return _RESULT_OF_ACTION.get(self.action, "")
 
 
 @dataclass(frozen=True, slots=True)

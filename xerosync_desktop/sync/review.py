@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from ..core.intake import ClientList
 from ..core.matcher import build_review, mappings_to_confirm
-from ..core.model import Client, ClientProblem, Contact, ReviewRow
+from ..core.model import Client, ClientProblem, Contact, FileFacts, ReviewRow
 from ..errors import CancelledError, SettingsError
 from ..long_lived import freeze_long_lived
 from ..store import Store, SyncSettings
@@ -45,6 +45,7 @@ class Review:
     source: str = ""  # how the client file was read (encoding, delimiter, sheet)
     added_as_new: frozenset[str] = frozenset()  # clients a person decided to add as new
     links: frozenset[str] = frozenset()  # clients with a stored link (Unlink can forget it)
+    client_file: FileFacts | None = None  # the file as read: path, size, time, SHA-256
 
     @property
     def file_summary(self) -> str:
@@ -106,7 +107,8 @@ def load_review(settings: SyncSettings, xero: XeroClient, store: Store,
     freeze_long_lived()  # the review lives until the job ends: out of the collector's walks
     return Review(settings=settings, clients=listed.clients, contacts=tuple(contacts),
                   rows=tuple(rows), problems=listed.problems, source=listed.source,
-                  added_as_new=added_as_new, links=frozenset(mappings))
+                  added_as_new=added_as_new, links=frozenset(mappings),
+                  client_file=listed.file)
 
 
 def refresh_mirror(tenant_id: str, xero: XeroClient, store: Store, report: Report,

@@ -34,12 +34,14 @@ class RunState:
     read_mark: int = 0  # Xero's time when this run's read began: part of each batch's key
 
     def entry(self, level: Level, action: str, message: str, item: PlannedItem | None = None,
-              contact_id: str = "", client: tuple[str, str] | None = None) -> None:
+              contact_id: str = "", client: tuple[str, str] | None = None,
+              changes: tuple[str, ...] = ()) -> None:
         if item is not None:
             client = (item.client.client_id, item.client.name)
         entry = LogEntry(time=datetime.now(UTC), level=level, action=action, message=message,
                          client_id=client[0] if client else "",
-                         client_name=client[1] if client else "", contact_id=contact_id)
+                         client_name=client[1] if client else "", contact_id=contact_id,
+                         changes=changes)
         self.pending.append(entry)
         self.report(entry)
 

@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from .. import __version__
 from ..core.answers import Answer, answers_fit
 from ..core.fingerprint import batch_key, fingerprint
 from ..core.model import Contact, Status
@@ -80,9 +81,11 @@ def run_plan(review: Review, xero: XeroClient, store: Store, report: Report,
     """
     settings = review.settings
     started = datetime.now(UTC)
-    run = RunState(store.runs.start(settings.tenant_id, settings.tenant_name, settings.clients_file,
-                                started), store, report, settings.tenant_id,
-               read_mark=store.mirror.read_mark_ms(settings.tenant_id) or 0)
+    run_id = store.runs.start(settings.tenant_id, settings.tenant_name, settings.clients_file,
+                              started, xero="demo" if xero.is_demo else "real",
+                              app_version=__version__, client_file=review.client_file)
+    run = RunState(run_id, store, report, settings.tenant_id,
+                   read_mark=store.mirror.read_mark_ms(settings.tenant_id) or 0)
     report(RunStarted(run.run_id, started))
     xero.on_wait = countdown(report, should_stop,
                              lambda text: run.entry(Level.WARNING, "Waiting", text))
@@ -212,13 +215,14 @@ def _record(run: RunState, batch: tuple[PlannedItem, ...], results: list[WriteRe
             if result.contact is not None:
                 saved.append(result.contact)
             run.counts[item.action] += 1
+            changes = tuple(change.text for change in item.changes)
             if item.action is Action.CREATE:
                 text, action = f"Added to Xero as '{item.draft.name}'.", "Created"
             else:
-                changed = "; ".join(change.text for change in item.changes)
+                changed = "; ".join(changes)
                 text, action = (f"Updated in Xero as '{item.draft.name}'"
                                 f"{f' ({changed})' if changed else ''}.", "Updated")
-            run.entry(Level.INFO, action, text, item, result.contact_id)
+            run.entry(Level.INFO, action, text, item, result.contact_id, changes=changes)
         else:
             run.counts[Action.FAIL] += 1
             run.entry(Level.ERROR, "Failed", "Xero refused it: " + " ".join(result.messages),

@@ -162,7 +162,8 @@ def settle_by_lookup(run: RunState, xero: XeroClient, batch: tuple[PlannedItem, 
                 links[client_id] = contact.contact_id
             run.entry(Level.INFO, "Created" if item.action is Action.CREATE else "Updated",
                       f"{verb} Xero as '{item.draft.name}' (confirmed by looking it up by "
-                      "its client ID).", item, contact.contact_id)
+                      "its client ID).", item, contact.contact_id,
+                      changes=tuple(change.text for change in item.changes))
             continue
         run.counts[Action.FAIL] += 1
         why = " ".join(said.get(number_key(client_id), ()))

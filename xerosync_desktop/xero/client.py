@@ -151,6 +151,7 @@ class XeroClient:
         self._accounting = AccountingApi(self._api_client, base_url=endpoints.api_base)
         self._identity = IdentityApi(self._api_client, base_url=endpoints.identity_base)
         self.pacing = pacing or Pacing()
+        self.is_demo = endpoints.is_demo  # the embedded sandbox, not Xero: said in run logs
         self.on_wait: WaitListener | None = None  # a job's countdown; False means cancel
         self._last_headers: Mapping[str, str] = {}  # of the last call that succeeded
 
