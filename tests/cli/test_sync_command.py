@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -74,6 +75,35 @@ def test_the_log_workbook_holds_every_entry_and_the_run(
     assert run["Client file SHA-256"] == hashlib.sha256(SAMPLE.read_bytes()).hexdigest()
     for row in rows:
         assert_no_token(" ".join(str(value) for value in row))
+
+
+def test_a_folder_given_for_the_log_gets_a_new_named_workbook_each_run(
+        cli: Cli, xero: XeroSandbox, tmp_path: Path) -> None:
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    stamp = r"\d{4}-\d\d-\d\d \d{4}"
+
+    first = cli("sync", "--sandbox", xero.url, "--org", US, "--clients", SAMPLE, "--log", folder)
+    second = cli("sync", "--sandbox", xero.url, "--org", US, "--clients", SAMPLE, "--log",
+                 folder)
+
+    assert (first.code, second.code) == (0, 0), first.err + second.err
+    written = sorted(path.name for path in folder.iterdir())
+    assert len(written) == 2
+    for name in written:
+        assert re.fullmatch(rf"Xero sync log - Demo Company \(US\) - {stamp}( \(2\))?\.xlsx",
+                            name), name
+        assert f"Log of the run written to {folder / name}." in first.out + second.out
+    runs = [dict(load_workbook(folder / name)["Run"].iter_rows(min_row=2, values_only=True))
+            for name in written]
+    assert sorted((run["Created"], run["Unchanged"]) for run in runs) == [(0, 32), (25, 0)]
+
+    review = cli("review", "--sandbox", xero.url, "--org", US, "--clients", SAMPLE, "--out",
+                 folder)
+    assert review.code == 0, review.err
+    reviews = [p.name for p in folder.iterdir() if p.name.startswith("Xero mapping review")]
+    assert len(reviews) == 1 and re.fullmatch(
+        rf"Xero mapping review - Demo Company \(US\) - {stamp}\.xlsx", reviews[0])
 
 
 def test_dry_run_prints_the_plan_and_writes_nothing(cli: Cli, xero: XeroSandbox) -> None:

@@ -61,8 +61,16 @@ def shown_rows(window: MainWindow) -> list[dict[str, str]]:
             for r in range(proxy.rowCount())]
 
 
-def save_dialog_returns(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
+def save_dialog_returns(monkeypatch: pytest.MonkeyPatch, path: Path) -> list[str]:
+    """The save dialog answers `path`; the list fills with the names the app suggested."""
+    suggested: list[str] = []
+
+    def answer(_parent: object, _title: str, start: str, *_rest: object) -> tuple[str, str]:
+        suggested.append(Path(start).name)
+        return str(path), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", answer)
+    return suggested
 
 
 def spy_on_secrets(ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> list[str]:

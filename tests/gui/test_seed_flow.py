@@ -32,6 +32,7 @@ from pytestqt.qtbot import QtBot
 from PySide6.QtWidgets import QFileDialog
 
 from xerosync_desktop.bootstrap import AppContext, build_demo
+from xerosync_desktop.excel.output_path import LOG_TITLE, default_name
 from xerosync_desktop.gui.main_window import MainWindow
 from xerosync_desktop.paths import AppPaths
 from xerosync_desktop.sandbox import SandboxOptions, XeroSandbox
@@ -107,9 +108,11 @@ def test_whole_seed_flow(qtbot: QtBot, window: MainWindow, ctx: AppContext,
 
     # download the review
     review_path = tmp_path / "review.xlsx"
-    save_dialog_returns(monkeypatch, review_path)
+    suggested = save_dialog_returns(monkeypatch, review_path)
     with qtbot.waitSignal(mapping.export_finished, timeout=TIMEOUT):
         click(qtbot, mapping.download_button)
+    assert re.fullmatch(r"Xero mapping review - Demo Company \(US\) - "
+                        r"\d{4}-\d\d-\d\d \d{4}\.xlsx", suggested[0]), suggested
     sheet = load_workbook(review_path)["Review"]
     header = [c.value for c in sheet[1]]
     assert header == ["Status", "TimeSolv Client", "Client ID", "Xero Contact", "Name in Xero",
@@ -157,10 +160,11 @@ def test_whole_seed_flow(qtbot: QtBot, window: MainWindow, ctx: AppContext,
     assert "Sync finished: " in sync.summary_label.text()
 
     log_path = tmp_path / "log.xlsx"
-    save_dialog_returns(monkeypatch, log_path)
+    suggested = save_dialog_returns(monkeypatch, log_path)
     with qtbot.waitSignal(sync.export_finished, timeout=TIMEOUT):
         click(qtbot, sync.download_button)
     assert [b.text() for b in sync.message_bar.buttons()] == ["Open", "Show in folder"]
+    assert suggested == [default_name(LOG_TITLE, US, summary.started_at)]
     workbook = load_workbook(log_path)
     log_sheet = workbook["Log"]
     log_header = [c.value for c in log_sheet[1]]

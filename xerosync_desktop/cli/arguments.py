@@ -81,7 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "(see link). Changes nothing.")
     _add_clients_option(review)
     review.add_argument("--out", type=Path, metavar="REVIEW.xlsx", required=True,
-                        help="the workbook to write")
+                        help="the workbook to write; a folder: write it there as 'Xero "
+                             "mapping review - ORGANISATION - DATE TIME.xlsx'")
 
     confirm = commands.add_parser(
         "confirm", help="confirm the mappings: every Matched client becomes Mapped",
@@ -122,7 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "flight and keeps what was done.")
     _add_clients_option(sync)
     sync.add_argument("--log", type=Path, metavar="LOG.xlsx",
-                      help="write the run's full log to this workbook, however the run ends")
+                      help="write the run's full log to this workbook, however the run "
+                           "ends; a folder: write it there as 'Xero sync log - ORGANISATION "
+                           "- DATE TIME.xlsx' (a new file for each run)")
     sync.add_argument("--dry-run", action="store_true",
                       help="print what a sync would create, update and skip; only reads "
                            "from Xero")

@@ -10,13 +10,20 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
 from ..core.model import ReviewRow, Status
 from ..core.planner import Action, PlannedItem
 from ..errors import UserError
 from ..excel.export import write_log, write_review
-from ..excel.output_path import checked_output
+from ..excel.output_path import (
+    LOG_TITLE,
+    REVIEW_TITLE,
+    checked_output,
+    default_name,
+    unused_path,
+)
 from ..store import Store, SyncSettings
 from ..sync.events import RunSummary
 from ..sync.preview import change_lines, preview_sync
@@ -38,9 +45,12 @@ _DRY_RUN_LABELS = {Action.CREATE: "Create", Action.UPDATE: "Update", Action.SKIP
 def check_output(path: Path | None, option: str, clients_file: Path | str | None,
                  store_file: Path) -> Path | None:
     """The workbook path to write (`.xlsx` added), refused at once, before any work, when
-    its folder does not exist or it is the client file or the app's store."""
+    its folder does not exist or it is the client file or the app's store. An existing
+    folder is kept as it is: the workbook is written there under its default name."""
     if path is None:
         return None
+    if path.is_dir():
+        return path
     if not path.resolve().parent.is_dir():
         raise UsageError(f"The folder of {path} does not exist; give {option} a path in an "
                          "existing folder.")
@@ -51,6 +61,8 @@ def review(settings: SyncSettings, xero: XeroClient, store: Store, console: Cons
            out: Path) -> ExitCode:
     """Write the mapping review workbook; print how many rows have each status."""
     loaded = load_review(settings, xero, store, console.report)
+    if out.is_dir():
+        out = unused_path(out, default_name(REVIEW_TITLE, settings.tenant_name, datetime.now()))
     write_review(out, loaded.rows)
     console.result(f"Review of {settings.tenant_name}: {loaded.file_summary}; "
                    f"{len(loaded.contacts)} Xero contacts. Written to {out}.")
@@ -131,26 +143,29 @@ def sync(settings: SyncSettings, xero: XeroClient, store: Store, console: Consol
         if log_path is not None and console.run_id is not None:
             _write_log(store, console, console.run_id, log_path)
         raise
-    saved = log_path is None or (console.run_id is not None
-                                 and _write_log(store, console, console.run_id, log_path))
+    written = None if log_path is None or console.run_id is None else \
+        _write_log(store, console, console.run_id, log_path)
     _print_summary(console, summary)
-    if log_path is not None and saved:
-        console.result(f"Log of the run written to {log_path}.")
+    if written is not None:
+        console.result(f"Log of the run written to {written}.")
     code = code_for_summary(summary)
-    return code if saved else max(code, ExitCode.INCOMPLETE)
+    return code if log_path is None or written else max(code, ExitCode.INCOMPLETE)
 
 
-def _write_log(store: Store, console: Console, run_id: int, path: Path) -> bool:
-    """Save the run's log from the store; False (and said why) when it cannot be saved."""
+def _write_log(store: Store, console: Console, run_id: int, path: Path) -> Path | None:
+    """Save the run's log from the store, in a folder under its default name; the path
+    written, or None (and said why) when it cannot be saved."""
     record = store.runs.get(run_id)
     if record is None:
-        return False
+        return None
+    if path.is_dir():
+        path = unused_path(path, default_name(LOG_TITLE, record.tenant_name, record.started_at))
     try:
         write_log(path, store.runs.entries(run_id), record)
     except UserError as exc:
         console.message(exc.message)
-        return False
-    return True
+        return None
+    return path
 
 
 def _print_summary(console: Console, summary: RunSummary) -> None:

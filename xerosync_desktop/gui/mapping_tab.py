@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 from collections import Counter
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from ..bootstrap import AppContext
 from ..core.model import ReviewRow, Status
 from ..excel.export import write_review
+from ..excel.output_path import REVIEW_TITLE, default_name
 from ..review_columns import HIDDEN_AT_FIRST
 from ..store import SyncSettings
 from ..sync.events import Progress, Waiting
@@ -325,8 +326,7 @@ class MappingTab(JobTab):
         review = self.review
         if review is None:
             return
-        name = (f"Xero mapping review - {_file_safe(review.settings.tenant_name)} - "
-                f"{date.today().isoformat()}.xlsx")
+        name = default_name(REVIEW_TITLE, review.settings.tenant_name, datetime.now())
         path = ask_save_path(self, "Download the mapping review", default_export_dir() / name,
                              review.settings.clients_file, self._ctx.paths.database)
         if path is None:
@@ -382,7 +382,3 @@ def _buddy(text: str, widget: QWidget) -> QLabel:
     label = QLabel(text)
     label.setBuddy(widget)
     return label
-
-
-def _file_safe(text: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in " ()-_." else "_" for ch in text).strip()

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from ..bootstrap import AppContext
 from ..errors import UserError
 from ..excel.export import write_log
+from ..excel.output_path import LOG_TITLE, default_name
 from ..store import SyncSettings
 from ..sync.events import RunStarted, RunSummary
 from .dialogs import MessageBar, ask_save_path, default_export_dir
@@ -351,8 +352,7 @@ class RunHistory(QWidget):
         if run is None:
             return
         ctx = self._ctx
-        stamp = started_text(run).replace(":", "")
-        suggested = default_export_dir() / f"Xero sync log - {stamp}.xlsx"
+        suggested = default_export_dir() / default_name(LOG_TITLE, run.tenant_name, run.started_at)
         path = ask_save_path(self, "Download the sync log", suggested,
                              self._settings.clients_file, ctx.paths.database)
         if path is None:
