@@ -3,7 +3,7 @@ file that cannot be written. Each ends with one sentence naming the file and wha
 1), no traceback on stderr, and once the fault is lifted the next run settles what was sent.
 
 The full disk and the read-only folder are real, in a mount namespace of the run's own
-(`unshare -Urm`, no root needed): a tmpfs of 200 KiB holding the data folder, a read-only bind
+(`unshare -Urm`, no root needed): a tmpfs of 256 KiB holding the data folder, a read-only bind
 mount of it. The tmpfs lives as long as the run: the data folder is copied onto it before and
 back after, so the next run (on a tmpfs with room) carries on from what the full one left.
 """
@@ -74,7 +74,7 @@ def test_a_full_disk_stops_the_sync_with_what_to_do_and_the_next_run_settles_it(
     cli.data_dir.mkdir()
     sync = ("sync", "--sandbox", xero.url, "--org", US, "--clients", clients)
 
-    full = run_mounted(cli, ON_TMPFS, *sync, SIZE="200k", KEEP=keep)
+    full = run_mounted(cli, ON_TMPFS, *sync, SIZE="256k", KEEP=keep)
 
     database = cli.data_dir / "data" / "xerosync.sqlite3"
     assert_one_clear_message(full, (
