@@ -1,6 +1,6 @@
 """The Run sheet of a log workbook: what an auditor needs to know about one sync run.
 
-Public API: run_rows(), moment_text(), size_text(), XERO_LABELS, OUTCOME_LABELS.
+Public API: run_rows(), moment_text(), size_text(), XERO_LABELS.
 
 Which organisation and which Xero, the client file as it was read (absolute path, size,
 modified time, SHA-256: compare it with the file you hold), when the run started and
@@ -19,10 +19,9 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from ..store.runs import RunRecord
+from ..sync.events import OUTCOME_LABELS
 
 XERO_LABELS = {"demo": "Demo sandbox", "real": "Real Xero"}
-OUTCOME_LABELS = {"finished": "Finished", "cancelled": "Cancelled", "stopped": "Stopped",
-                  "interrupted": "Interrupted", "running": "Not finished"}
 _UNFINISHED = ("running", "interrupted")  # outcomes whose counts were never stored
 _UNITS = ("bytes", "KB", "MB", "GB", "TB")
 
@@ -53,7 +52,7 @@ def run_rows(run: RunRecord, entries: int, counted: Mapping[str, int]) -> list[R
         ("Finished", moment_text(run.finished_at)),
         ("Duration", _duration(run.started_at, run.finished_at)),
         ("App version", run.app_version or None),
-        ("Outcome", OUTCOME_LABELS.get(run.outcome, run.outcome)),
+        ("Outcome", OUTCOME_LABELS.get(run.outcome, run.outcome.capitalize())),
         ("Created", counts["Created"]),
         ("Updated", counts["Updated"]),
         ("Unchanged", counts["Unchanged"]),

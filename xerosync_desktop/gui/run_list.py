@@ -18,7 +18,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from ..store import RunRecord
-from ..sync.events import RunStarted, RunSummary
+from ..sync.events import OUTCOME_LABELS, RunStarted, RunSummary
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 RunRole = Qt.ItemDataRole.UserRole + 1  # the row's RunSummary
@@ -49,8 +49,6 @@ _HEADER_TIPS = {
     RunColumn.ATTENTION: "Of the skipped: rows of the client file that need attention.",
     RunColumn.NOTE: "Why the run stopped, if it did; else the client file it synced.",
 }
-_OUTCOMES = {"finished": "Finished", "cancelled": "Cancelled", "stopped": "Stopped",
-             "interrupted": "Interrupted", "running": "Running"}
 RUNNING_ELSEWHERE = ("Not finished: still running in another xerosync, or it ended without "
                      "finishing (the next sync marks it interrupted).")
 
@@ -90,7 +88,7 @@ def duration_text(run: RunSummary) -> str:
 
 
 def outcome_text(run: RunSummary) -> str:
-    return _OUTCOMES.get(run.outcome, run.outcome.capitalize())
+    return OUTCOME_LABELS.get(run.outcome, run.outcome.capitalize())
 
 
 def run_sentence(run: RunSummary) -> str:

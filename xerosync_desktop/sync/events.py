@@ -1,6 +1,7 @@
 """What a background job reports: plain frozen data, safe to pass between threads.
 
-Public API: Level, LogEntry, Progress, RunStarted, RunSummary, Waiting, SyncEvent, RESULTS.
+Public API: Level, LogEntry, Progress, RunStarted, RunSummary, Waiting, SyncEvent, RESULTS,
+OUTCOME_LABELS.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from enum import Enum
 from ..core.model import Status
 
 RESULTS = ("Created", "Updated", "Unchanged", "Skipped", "Failed")  # what became of a client
+OUTCOME_LABELS = {"finished": "Finished", "cancelled": "Cancelled", "stopped": "Stopped",
+                  "interrupted": "Interrupted", "running": "Running"}  # how a run ended, shown
 # the log's Action of each line that counts a client -> its result; other lines count none
 _RESULT_OF_ACTION = {**{result: result for result in RESULTS},
                      Status.NEEDS_ATTENTION.label: "Skipped"}
