@@ -45,7 +45,6 @@ import keyring.backend  # noqa: E402
 
 from PySide6.QtCore import (  # noqa: E402
     QElapsedTimer,
-    QEvent,
     QEventLoop,
     QMessageLogContext,
     QObject,
@@ -280,14 +279,28 @@ def connect(url: str, paths: AppPaths) -> tuple[AppContext, str, str]:
 
 
 class SyncAnswer(QObject):
-    """Answers Sync to Xero's question with Sync (or Sync the rest), as a user would."""
+    """Answers Sync to Xero's question with Sync (or Sync the rest), as a user would.
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if event.type() == QEvent.Type.Show and isinstance(watched, QMessageBox):
-            for button in watched.buttons():
+    It looks for the question every 20 ms rather than filtering the app's events: a Python
+    event filter on the application would be called for every event of every widget, each
+    call waiting for the GIL while the worker is busy, and the stalls measured would be the
+    filter's, not the window's.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._timer = QTimer(self)
+        self._timer.setInterval(20)
+        self._timer.timeout.connect(self._answer)
+        self._timer.start()
+
+    def _answer(self) -> None:
+        question = QApplication.activeModalWidget()
+        if isinstance(question, QMessageBox):
+            for button in question.buttons():
                 if button.text() in ("Sync", "Sync the rest"):
-                    QTimer.singleShot(0, button.click)
-        return False
+                    button.click()
+                    return
 
 
 def run_in_window(window: MainWindow, name: str, calls: Callable[[], int], floor: int,
@@ -365,7 +378,7 @@ def mapping_table(window: MainWindow) -> tuple[int, float, float]:
         change()
         QApplication.processEvents()
         slowest = max(slowest, (time.perf_counter() - started) * 1000)
-    return tab.model.rowCount(), stalls.longest_ms, slowest
+    return len(tab.model.rows()), stalls.longest_ms, slowest
 
 
 def naive_sync(rows: list[dict[str, str]], contacts: int, matching: int, archived: int,
@@ -432,8 +445,7 @@ def main(argv: list[str] | None = None) -> int:
                 store.settings.save_sync_settings(
                     SyncSettings(tenant_id, tenant_name, str(clients_file), True))
             window = MainWindow(ctx)
-            answer = SyncAnswer()
-            app.installEventFilter(answer)
+            answer = SyncAnswer()  # noqa: F841 - it answers while it lives
             window.show()
             keep_window_responsive()  # as the app's main() does
             if not window.setup_tab.connected:  # the saved grant is being resumed

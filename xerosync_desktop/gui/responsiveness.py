@@ -17,7 +17,7 @@ from __future__ import annotations
 import gc
 import sys
 
-SWITCH_INTERVAL = 0.0005  # seconds
+SWITCH_INTERVAL = 0.0001  # seconds
 FULL_COLLECTION_EVERY = 100  # collections of the middle generation (Python's default: 10)
 
 
