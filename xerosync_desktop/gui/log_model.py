@@ -110,11 +110,12 @@ class LiveLogModel(QStandardItemModel):
 
 @dataclass(frozen=True)
 class RunLog:
-    """Every entry of one stored run, with its lines as the list shows them, made in a job."""
+    """Every entry of one stored run, read in a job; the model words only the lines shown
+    (a whole run's lines made up front cost the job, and so the window, the GIL for
+    10,000 entries while a preview may be running beside it)."""
 
     run_id: int
     entries: tuple[LogEntry, ...]
-    lines: tuple[str, ...]
     problems: tuple[int, ...]  # the rows of the skipped and failed clients' entries
 
 
@@ -123,7 +124,7 @@ def read_run_log(store: Store, run_id: int, stop: Callable[[], bool] = lambda: F
     entries = tuple(store.runs.entries(run_id))
     if stop():
         raise CancelledError
-    log = RunLog(run_id, entries, tuple(entry_text(e) for e in entries),
+    log = RunLog(run_id, entries,
                  tuple(row for row, e in enumerate(entries) if e.action in PROBLEM_ACTIONS))
     freeze_long_lived()  # shown until another run is chosen: out of the collector's walks
     return log
@@ -180,7 +181,7 @@ class RunLogModel(QAbstractListModel):
             return None
         at = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._log.lines[at]
+            return entry_text(self._log.entries[at])
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._log.entries[at].message
         if role == Qt.ItemDataRole.ForegroundRole:
