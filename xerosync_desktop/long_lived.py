@@ -18,5 +18,11 @@ import gc
 
 
 def freeze_long_lived() -> None:
-    """Everything alive now is left out of later collections (see the module docstring)."""
+    """Everything alive now is left out of later collections (see the module docstring).
+
+    A collection first, so that no garbage in reference cycles is frozen with it (it would
+    never be freed): it walks only what was made since the last freeze, a page's or a
+    batch's worth, as the frozen objects are skipped.
+    """
+    gc.collect()
     gc.freeze()

@@ -206,3 +206,26 @@ def test_keeping_the_name_in_xero_shows_in_the_review_and_never_renames(
         start_sync(qtbot, window.sync_tab)
     names = [c["Name"] for c in sandbox.contacts(US_TENANT)]
     assert "Northgate Logistics" in names and "Northgate Logistics Inc." not in names
+
+
+def test_a_selection_follows_its_row_through_a_sort_and_a_filter_clears_it(
+        qtbot: QtBot, window: MainWindow, sandbox: XeroSandbox, browser: Any) -> None:
+    near_misses(sandbox)
+    connect_and_save(qtbot, window)
+    open_mapping(qtbot, window)
+    tab = window.mapping_tab
+    select(qtbot, window, "Jasmine Patel")
+    tab.table.sortByColumn(ReviewColumn.CLIENT, Qt.SortOrder.DescendingOrder)  # rows move
+    selected = tab.table.selectionModel().selectedRows()
+    assert [i.data(RowRole).client_name for i in selected] == ["Jasmine Patel"]
+    assert "Jasmine Patel" in tab.detail_label.text()
+    assert decide(qtbot, window, "Add as &new contact").startswith("1 client will be added")
+    assert status_of(window, "Jasmine Patel")["Status"] == "New"
+    assert status_of(window, "Northgate Logistics Inc.")["Status"] == "Possible match"
+
+    select(qtbot, window, "Northgate Logistics Inc.")
+    accept = next(b for b in tab.decision_buttons if b.text() == "&Accept suggestion")
+    assert accept.isEnabled()
+    tab.search_edit.setText("northgate")  # a filter clears the selection: nothing to act on
+    assert not tab.table.selectionModel().hasSelection()
+    assert not accept.isEnabled()

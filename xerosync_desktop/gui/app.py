@@ -68,7 +68,9 @@ def _quit_on_signals(app: QApplication) -> QTimer:
             app.quit()
 
     for number in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(number, quit_app)
+        # the handler runs between any two bytecodes of the GUI thread, maybe inside a
+        # slot: it only asks the event loop to quit the app once that slot has returned
+        signal.signal(number, lambda *_: QTimer.singleShot(0, quit_app))
     timer = QTimer(app)
     timer.timeout.connect(lambda: None)
     timer.start(250)
@@ -112,9 +114,18 @@ class Shell:
         self.ctx.close()
 
 
+def _window_problem() -> str | None:
+    """The start-up check; if the check itself fails (a folder it may not read, say), Qt is
+    left to decide, as it would be without the check."""
+    try:
+        return window_problem()
+    except Exception:  # noqa: BLE001 - never let the check stop a start Qt might manage
+        return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    if QApplication.instance() is None and (problem := window_problem()):
+    if QApplication.instance() is None and (problem := _window_problem()):
         print(problem, file=sys.stderr)  # Qt would abort the process without saying why
         return PLATFORM_UNAVAILABLE
     paths = AppPaths.under(args.data_dir) if args.data_dir else AppPaths.default()

@@ -122,6 +122,8 @@ class DecisionActions(QObject):
     def _on_accept(self) -> None:
         rows = [r for r in self._clients() if self._suggested(r)]
         ids = [r.client_id for r in rows]
+        if not ids:  # nothing selected now (a filter cleared the selection)
+            return
         if len(rows) == 1:
             assert rows[0].suggestion is not None
             text = (f"Client {rows[0].client_id} is now Mapped to "
@@ -151,6 +153,8 @@ class DecisionActions(QObject):
         rows = [r for r in self._clients() if r.status in (Status.POSSIBLE_MATCH, Status.NEW)
                 and not self._added(review, r)]
         ids = [r.client_id for r in rows]
+        if not ids:
+            return
         self._run(lambda review, store: decide.add_as_new(review, store, ids),
                   lambda _review: f"{clients(len(ids))} will be added to Xero as "
                                   f"{'a new contact' if len(ids) == 1 else 'new contacts'}; "
@@ -161,6 +165,8 @@ class DecisionActions(QObject):
         if review is None:
             return
         ids = [r.client_id for r in self._clients() if self._linked(review, r)]
+        if not ids:
+            return
 
         def say(result: Review) -> str:
             wanted = set(ids)

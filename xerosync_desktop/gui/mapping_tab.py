@@ -94,7 +94,9 @@ class MappingTab(JobTab):
         self.detail_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.detail_label.hide()
         self.table.selectionModel().currentRowChanged.connect(self._show_detail)
-        self.model.modelReset.connect(self._show_detail)
+        for changed in (self.model.modelReset, self.model.layoutChanged):
+            changed.connect(self._show_detail)  # a filter clears the selection; a sort moves it
+            changed.connect(self._refresh)
         for column, width in ((ReviewColumn.STATUS, 205), (ReviewColumn.CLIENT, 190),
                               (ReviewColumn.CLIENT_ID, 75), (ReviewColumn.CONTACT, 190),
                               (ReviewColumn.XERO_NAME, 190), (ReviewColumn.NOTE, 320),

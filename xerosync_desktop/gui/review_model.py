@@ -113,8 +113,15 @@ class ReviewTableModel(QAbstractTableModel):
         self._sort_column = column if 0 <= column < len(COLUMNS) else -1
         self._descending = order == Qt.SortOrder.DescendingOrder
         self.layoutAboutToBeChanged.emit()
+        before, kept = self._order, self.persistentIndexList()
         self._sorted = self._sort_order()
         self._order = self._filtered()
+        # the selection and the current row follow their rows to where the sort put them
+        line = {position: row for row, position in enumerate(self._order)}
+        self.changePersistentIndexList(kept, [
+            self.index(line[before[index.row()]], index.column())
+            if 0 <= index.row() < len(before) and before[index.row()] in line
+            else QModelIndex() for index in kept])
         self.layoutChanged.emit()
 
     def rows(self) -> list[ReviewRow]:

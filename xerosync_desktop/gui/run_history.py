@@ -169,8 +169,7 @@ class RunHistory(QWidget):
             assert isinstance(runs, list)
             if tenant_id != self._settings.tenant_id or self._syncing:
                 return  # another organisation now, or a sync started meanwhile
-            # a run ended here keeps its own summary: it also counts those waiting for a
-            # decision, which the store does not keep
+            # a run ended here keeps its own summary, as it was said when it ended
             listed: list[RunSummary] = runs[:RUN_LIST_SIZE]
             self.model.set_runs([self._ended.get(run.run_id) or run for run in listed])
             self._more = len(runs) > RUN_LIST_SIZE
@@ -341,9 +340,11 @@ class RunHistory(QWidget):
             self.run_log_model.log is not None
         self.only_problems_box.setEnabled(whole and not self._syncing)
         chosen = self.chosen()
+        # a run another process left running (killed) can be saved: its counts come from
+        # its lines; this window's own live run only once it has ended
         self.download_button.setEnabled(
             chosen is not None and not self._syncing and not self._saver.busy
-            and chosen.outcome != "running")
+            and chosen.run_id != self._live_run)
 
     # -- download ---------------------------------------------------------------------------
 

@@ -60,7 +60,8 @@ def as_summary(run: RunRecord) -> RunSummary:
         started_at=run.started_at, finished_at=run.finished_at or run.started_at,
         outcome=run.outcome, stopped_by=run.stopped_by, created=run.created,
         updated=run.updated, skipped=run.skipped, failed=run.failed, message=run.message,
-        unchanged=run.unchanged, resume_at=run.resume_at, attention=run.attention)
+        unchanged=run.unchanged, resume_at=run.resume_at, attention=run.attention,
+        waiting=run.waiting or 0)  # None: a run from before the store kept it
 
 
 def running(started: RunStarted, tenant_name: str, source_file: str) -> RunSummary:

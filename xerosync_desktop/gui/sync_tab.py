@@ -228,7 +228,10 @@ class SyncTab(JobTab):
                 review = load_review(settings, xero, store, report, stop)
                 if stop():  # cancelled while the client file or the review was built
                     raise CancelledError
-                return preview_sync(review, store)
+                preview = preview_sync(review, store)
+                if stop():  # cancelled while it was planned: no question follows
+                    raise CancelledError
+                return preview
 
         def shown(result: object) -> None:
             assert isinstance(result, Preview)

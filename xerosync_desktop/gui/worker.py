@@ -113,6 +113,8 @@ class JobRunner(QObject):
               on_report: Callable[[Sequence[object]], None] | None = None) -> None:
         if self._worker is not None:
             raise RuntimeError("a job is already running")
+        if self._shut:  # the window is closing: a job started now would be abandoned
+            return
         worker = Worker(job, self._log_dir, self)
         if on_report is not None:
             worker.reported.connect(on_report)

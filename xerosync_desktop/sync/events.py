@@ -86,7 +86,7 @@ class RunSummary:
     unchanged: int = 0
     resume_at: datetime | None = None  # a limit-stopped run: when Xero takes calls again
     attention: int = 0  # of the skipped: rows of the client file that need attention
-    waiting: int = 0  # of the skipped: possible matches waiting for a decision (not stored)
+    waiting: int = 0  # of the skipped: possible matches waiting for a decision
 
     @property
     def counts_text(self) -> str:
