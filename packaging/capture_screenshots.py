@@ -115,7 +115,7 @@ def main() -> int:
         wait_for(window.sync_tab.preview_shown)
         shot(window, out, "13-sync-preview.png")
         window.sync_tab.sync_button.click()
-        wait_for(window.sync_tab.run_finished)
+        wait_for(window.sync_tab.history.log_shown)  # the run's whole log, once it has ended
         shot(window, out, "5-sync-finished.png")
         window.tabs.setCurrentWidget(window.setup_tab)
         box = window.setup_tab.xero_app_box
