@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -119,3 +120,25 @@ def connect_and_save(qtbot: QtBot, window: MainWindow, organisation: str = US) -
     assert window.tabs.isTabEnabled(window.tabs.indexOf(window.sync_tab))
 
 
+def damage_database(database: Path) -> None:
+    """Overwrite part of every page of the app's data file but the first (its header and
+    schema): what a failing disk leaves."""
+    with sqlite3.connect(database) as conn:  # every page in the file, none in the WAL
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    with database.open("r+b") as file:
+        size = file.seek(0, 2)
+        for page in range(1, size // 4096):
+            file.seek(page * 4096 + 100)
+            file.write(b"\xde\xad\xbe\xef" * 64)
+
+
+def connect_and_save_picked_file(qtbot: QtBot, window: MainWindow) -> None:
+    """Connect to Xero, pick the file the (patched) file dialog returns, enable client
+    sync and save: Setup done with a client file of the test's own."""
+    setup = window.setup_tab
+    with qtbot.waitSignal(setup.connect_finished, timeout=TIMEOUT):
+        click(qtbot, setup.connect_button)
+    click(qtbot, setup.browse_button)
+    setup.enable_checkbox.setChecked(True)
+    with qtbot.waitSignal(setup.settings_saved, timeout=TIMEOUT):
+        click(qtbot, setup.save_button)

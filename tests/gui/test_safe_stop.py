@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gui_helpers import TIMEOUT, Answerer, click, start_sync
+from gui_helpers import TIMEOUT, Answerer, click, connect_and_save_picked_file, start_sync
 from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -83,13 +83,7 @@ def slow_window(qtbot: QtBot, slow_ctx: AppContext, browser: Any, tmp_path: Path
     window = MainWindow(slow_ctx)
     qtbot.addWidget(window)
     window.show()
-    setup = window.setup_tab
-    with qtbot.waitSignal(setup.connect_finished, timeout=TIMEOUT):
-        click(qtbot, setup.connect_button)
-    click(qtbot, setup.browse_button)
-    setup.enable_checkbox.setChecked(True)
-    with qtbot.waitSignal(setup.settings_saved, timeout=TIMEOUT):
-        click(qtbot, setup.save_button)
+    connect_and_save_picked_file(qtbot, window)
     window.tabs.setCurrentWidget(window.sync_tab)
     return window
 

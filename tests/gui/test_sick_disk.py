@@ -3,10 +3,9 @@ file and what to do, as any other error; nothing unexpected, no traceback dialog
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
-from gui_helpers import TIMEOUT, click, connect_and_save, start_sync
+from gui_helpers import TIMEOUT, click, connect_and_save, damage_database, start_sync
 from pytestqt.qtbot import QtBot
 
 from xerosync_desktop.bootstrap import AppContext
@@ -19,13 +18,7 @@ def test_a_damaged_data_file_met_by_a_sync_is_named_in_the_window(
     with qtbot.waitSignal(window.sync_tab.run_finished, timeout=60_000):
         start_sync(qtbot, window.sync_tab)
     database = ctx.paths.database
-    with sqlite3.connect(database) as conn:  # every page in the file, none in the WAL
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    with database.open("r+b") as file:  # every page but the first (the header and schema)
-        size = file.seek(0, 2)
-        for page in range(1, size // 4096):
-            file.seek(page * 4096 + 100)
-            file.write(b"\xde\xad\xbe\xef" * 64)
+    damage_database(database)
 
     with qtbot.waitSignal(window.sync_tab.run_failed, timeout=TIMEOUT) as failed:
         start_sync(qtbot, window.sync_tab)

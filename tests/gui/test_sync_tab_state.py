@@ -8,14 +8,21 @@ chosen in the list. Asserted on the text the tab shows.
 from __future__ import annotations
 
 import gc
-import sqlite3
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from gui_helpers import TIMEOUT, US, click, connect_and_save, start_sync
+from gui_helpers import (
+    TIMEOUT,
+    US,
+    click,
+    connect_and_save,
+    connect_and_save_picked_file,
+    damage_database,
+    start_sync,
+)
 from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import QTimer
@@ -241,13 +248,7 @@ def test_a_log_the_damaged_data_file_cannot_give_is_said_where_it_would_show(
     sync_now(qtbot, window)
     sync = window.sync_tab
     database = ctx.paths.database
-    with sqlite3.connect(database) as conn:  # every page in the file, none in the WAL
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    with database.open("r+b") as file:  # every page but the first (the header and schema)
-        size = file.seek(0, 2)
-        for page in range(1, size // 4096):
-            file.seek(page * 4096 + 100)
-            file.write(b"\xde\xad\xbe\xef" * 64)
+    damage_database(database)
 
     sync.runs_table.selectRow(1)
 
@@ -267,13 +268,7 @@ def test_a_run_with_a_row_that_needs_attention_says_so_in_the_singular(
     clients = tmp_path / "clients.csv"
     clients.write_text("Client ID,Client Name\nA1,Attention Client\nA2,\n", encoding="utf-8")
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(clients), ""))
-    setup = window.setup_tab
-    with qtbot.waitSignal(setup.connect_finished, timeout=TIMEOUT):
-        click(qtbot, setup.connect_button)
-    click(qtbot, setup.browse_button)
-    setup.enable_checkbox.setChecked(True)
-    with qtbot.waitSignal(setup.settings_saved, timeout=TIMEOUT):
-        click(qtbot, setup.save_button)
+    connect_and_save_picked_file(qtbot, window)
     summary = sync_now(qtbot, window)
     assert (summary.created, summary.attention) == (1, 1)
     sync = window.sync_tab
