@@ -38,6 +38,8 @@ def test_status_on_a_fresh_data_folder(cli: Cli) -> None:
         "Connection:   signs in to the sandbox at each run",
         "Organisation: none picked in Setup yet",
     ]
+    assert result.out.splitlines()[-1] == (  # the run's keyring refuses everything
+        "Keyring:      none usable: a Xero connection lasts for one session")
 
 
 def test_the_command_line_never_loads_qt() -> None:

@@ -13,6 +13,7 @@ from xerosync_desktop.xero.keyring_vault import (
     KEYRING_SERVICE,
     NO_KEYRING_TEXT,
     KeyringTokenVault,
+    keyring_description,
 )
 
 CLIENT_ID = "0123456789ABCDEF0123456789ABCDEF"
@@ -123,3 +124,11 @@ def test_sign_out_revokes_the_newest_token_even_if_another_process_rotated_it(
     gui.save(token("rt-1"))
     nightly.save(token("rt-2"))
     assert gui.newest_refresh_token() == "rt-2"
+
+
+def test_a_keyring_that_refuses_everything_is_named_none() -> None:
+    assert keyring_description() == "none usable: a Xero connection lasts for one session"
+
+
+def test_a_keyring_that_keeps_secrets_is_named_with_its_module(memory_keyring: Any) -> None:
+    assert keyring_description() == f"{memory_keyring.name} ({type(memory_keyring).__module__})"

@@ -4,8 +4,8 @@ Public API: show_status().
 
 Which Xero the app talks to, whether a connection is stored, the organisation picked in
 Setup (or `--org`, by tenant id or that organisation's name) with its settings, how many
-mappings and add-as-new decisions it has and how its last run ended. No sandbox is started
-and no call is made.
+mappings and add-as-new decisions it has, how its last run ended, and the password store
+(keyring) a Xero connection is kept in. No sandbox is started and no call is made.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from ..bootstrap import build_xero
 from ..paths import AppPaths
 from ..store import Store
 from ..store.runs import RunRecord
+from ..xero.keyring_vault import keyring_description
 from .connection import DEMO_CHOSEN_TEXT, EMBEDDED_DEMO_TEXT, NOT_CONNECTED_TEXT
 from .console import Console
 from .exit_codes import ExitCode, UsageError
@@ -51,6 +52,7 @@ def show_status(args: argparse.Namespace, paths: AppPaths, console: Console) -> 
         _organisation_lines(console, store, args.org, sandbox)
     _line(console, "Data folder", str(paths.data_dir))
     _line(console, "Log folder", str(paths.log_dir))
+    _line(console, "Keyring", keyring_description())
     return code
 
 

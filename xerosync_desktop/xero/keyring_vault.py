@@ -1,6 +1,6 @@
 """Tokens of a real Xero connection in the OS keyring, and in memory when there is none.
 
-Public API: KeyringTokenVault, KEYRING_SERVICE, NO_KEYRING_TEXT.
+Public API: KeyringTokenVault, KEYRING_SERVICE, NO_KEYRING_TEXT, keyring_description().
 
 One entry per Xero app (client id): the grant covers every organisation the user picked, so
 a per-organisation copy would go stale after the next rotation. The entry holds only what a
@@ -19,6 +19,7 @@ from typing import Any
 
 import keyring
 import keyring.errors
+from keyring.backend import KeyringBackend
 
 from ..errors import NotConnectedError
 from .tokens import sdk_token
@@ -152,19 +153,34 @@ class KeyringTokenVault:
         self.notice = NO_KEYRING_TEXT
 
 
-def _safe_backend() -> bool:
-    """A keyring that keeps secrets encrypted: not the null or fail backends, and not a
+def _usable_backends() -> list[KeyringBackend]:
+    """The keyrings that keep secrets encrypted: not the null or fail backends, and not a
     plain or weakly encrypted file (keyrings.alt), which would be a token in a file."""
     backend = keyring.get_keyring()
     chained = getattr(backend, "backends", None)
-    for one in chained if chained is not None else [backend]:
-        module = type(one).__module__
-        if not (module.startswith("keyring.backends.fail") or module.startswith(
-                "keyring.backends.null") or module.startswith("keyrings.alt")):
-            return True
+    return [one for one in (chained if chained is not None else [backend])
+            if not type(one).__module__.startswith(
+                ("keyring.backends.fail", "keyring.backends.null", "keyrings.alt"))]
+
+
+def _safe_backend() -> bool:
+    if _usable_backends():
+        return True
     log.warning("no usable keyring (%s); the Xero connection lasts this session only",
-                type(backend).__name__)
+                type(keyring.get_keyring()).__name__)
     return False
+
+
+def keyring_description() -> str:
+    """Which password store a Xero connection goes to, as `xerosync status` shows it.
+
+    Support's question when a connection is not kept, and the packaged build's check that
+    it finds the system's keyring (its backends are found through package metadata).
+    """
+    usable = _usable_backends()
+    if not usable:
+        return "none usable: a Xero connection lasts for one session"
+    return ", ".join(f"{one.name} ({type(one).__module__})" for one in usable)
 
 
 def _due(token: dict[str, Any]) -> bool:
