@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench package package-test clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,5 +24,22 @@ bench: $(STAMP)  ## the 10,000-client sync (calls, CPU, memory, GUI stalls); a 1
 	$(BIN)/python bench/sync_scale.py
 	$(BIN)/python bench/load_scale.py
 
+# Release builds: `make package`, then `make package-test` (not part of `make test` or CI).
+PACKAGE_STAMP := $(VENV)/.packaging
+
+$(PACKAGE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,package]'
+	touch $(PACKAGE_STAMP)
+
+package: $(PACKAGE_STAMP)  ## dist/xerosync-desktop/ (PyInstaller); on Linux also the .tar.gz and .deb
+	$(BIN)/python packaging/icons.py build/icons
+	rm -rf dist/xerosync-desktop
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN --distpath dist \
+		--workpath build/pyinstaller packaging/xerosync-desktop.spec
+	@if [ "$$(uname -s)" = Linux ]; then $(BIN)/python packaging/linux/build_packages.py; fi
+
+package-test: $(STAMP)  ## run the built bundle: CLI, demo sync, window, keyring, size, start-up time
+	$(BIN)/python packaging/package_test.py
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
