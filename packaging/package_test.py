@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DIST = ROOT / "dist"
 US = "Demo Company (US)"
 TIMEOUT = 120  # seconds any one program may take
+EXE = ".exe" if sys.platform == "win32" else ""
 WINDOW_SHOWN = "main window shown"  # gui/app.py logs it once the window is shown
 with (ROOT / "pyproject.toml").open("rb") as _file:
     VERSION = tomllib.load(_file)["project"]["version"]
@@ -91,7 +92,7 @@ class Checks:
         """The frozen `xerosync` with its own folders unless given."""
         if env is None or data_dir is None:
             env, data_dir = self.home()
-        return run([str(self.bundle / "xerosync"), *args, "--data-dir", str(data_dir)], env)
+        return run([str(self.bundle / f"xerosync{EXE}"), *args, "--data-dir", str(data_dir)], env)
 
 
 def run(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -112,11 +113,11 @@ def expect(done: subprocess.CompletedProcess[str], code: int = 0) -> str:
 def check_version(checks: Checks) -> str:
     env, data_dir = checks.home()
     started = time.monotonic()
-    out = expect(run([str(checks.bundle / "xerosync"), "--version"], env))
+    out = expect(run([str(checks.bundle / f"xerosync{EXE}"), "--version"], env))
     took = time.monotonic() - started
     if out.strip() != f"xerosync {VERSION}":
         raise CheckFailed(f"printed {out.strip()!r}, wanted 'xerosync {VERSION}'")
-    out = expect(run([str(checks.bundle / "xerosync-desktop"), "--version"], env))
+    out = expect(run([str(checks.bundle / f"xerosync-desktop{EXE}"), "--version"], env))
     if out.strip() != f"xerosync-desktop {VERSION}":
         raise CheckFailed(f"xerosync-desktop printed {out.strip()!r}")
     checks.facts.append(f"xerosync --version: {took * 1000:.0f} ms from start to exit")
@@ -170,7 +171,7 @@ def check_window(checks: Checks, platform: str, display: str | None = None) -> s
     started = time.monotonic()
     errors = checks.scratch / f"window-{platform}.stderr"
     with errors.open("w") as stderr:  # a file: a pipe nobody reads could fill and block it
-        process = subprocess.Popen([str(checks.bundle / "xerosync-desktop"), "--demo",
+        process = subprocess.Popen([str(checks.bundle / f"xerosync-desktop{EXE}"), "--demo",
                                     "--data-dir", str(data_dir)], env=env,
                                    stdout=stderr, stderr=stderr)
     try:
@@ -182,6 +183,11 @@ def check_window(checks: Checks, platform: str, display: str | None = None) -> s
                 raise CheckFailed(f"no window within {TIMEOUT} s")
             time.sleep(0.05)
         shown = time.monotonic() - started
+        if sys.platform == "win32":  # no SIGTERM: TerminateProcess, whose exit code is 1
+            process.terminate()
+            process.wait(timeout=30)
+            checks.facts.append(f"window app ({platform}): shown {shown:.2f} s after start")
+            return f"shown after {shown:.2f} s (Windows: terminated, not SIGTERM)"
         process.send_signal(signal.SIGTERM)
         try:
             code = process.wait(timeout=30)
@@ -223,7 +229,7 @@ def check_keyring(checks: Checks) -> str:
     """The frozen app finds the keyring the source tree finds: its backends' metadata came."""
     env, data_dir = checks.home()
 
-    frozen = [str(checks.bundle / "xerosync")]
+    frozen = [str(checks.bundle / f"xerosync{EXE}")]
     source = [sys.executable, "-m", "xerosync_desktop.cli"]
     wrap: list[str] = []
     if shutil.which("dbus-run-session") and shutil.which("gnome-keyring-daemon"):
@@ -316,7 +322,7 @@ def folder_size(path: Path) -> int:
 
 def main() -> int:
     bundle = Path(sys.argv[1]) if len(sys.argv) > 1 else DIST / "xerosync-desktop"
-    if not (bundle / "xerosync").is_file():
+    if not (bundle / f"xerosync{EXE}").is_file():
         print(f"No bundle at {bundle}: run `make package` first.", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="xerosync-package-test-") as scratch:
