@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from gui_helpers import TIMEOUT, click
+from instant_pacing import instant_pacing
 from pytestqt.qtbot import QtBot
 
 from PySide6.QtWidgets import QMessageBox
@@ -25,25 +26,11 @@ from xerosync_desktop.sandbox import AppRegistration, SandboxOptions, XeroSandbo
 from xerosync_desktop.store import Store, XeroApp
 from xerosync_desktop.xero.endpoints import XeroEndpoints
 from xerosync_desktop.xero.keyring_vault import KEYRING_SERVICE
-from xerosync_desktop.xero.pacing import Pacing
 
 CLIENT_ID = "0123456789ABCDEF0123456789ABCDEF"
 ENTRY = (KEYRING_SERVICE, f"grant:{CLIENT_ID}")
 US, GLOBAL = "Demo Company (US)", "Demo Company (Global)"
 SCOPES = ("offline_access", "accounting.contacts")
-
-
-class Instant:
-    """Pacing's clock and sleep: back-off waits pass at once."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture
@@ -71,10 +58,9 @@ def open_window(qtbot: QtBot, paths: AppPaths, xero: XeroSandbox, port: int,
     app = XeroApp(demo=False, client_id=CLIENT_ID, redirect_port=port)
     with Store(paths.database) as store:
         store.settings.save_xero_app(app)
-    instant = Instant()
     ctx = build_xero(paths, app, endpoints=replace(XeroEndpoints.sandbox(xero.url),
                                                    is_demo=False))
-    ctx = replace(ctx, pacing=Pacing(clock=instant.clock, sleep=instant.sleep), **changes)
+    ctx = replace(ctx, pacing=instant_pacing(), **changes)
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     window.show()

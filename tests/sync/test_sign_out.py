@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from instant_pacing import instant_pacing
 
 from xerosync_desktop.bootstrap import AppContext, build_xero
 from xerosync_desktop.errors import XeroUnavailableError
@@ -24,7 +25,6 @@ from xerosync_desktop.xero.auth import finish_authorization, start_authorization
 from xerosync_desktop.xero.client import Organisation
 from xerosync_desktop.xero.endpoints import XeroEndpoints
 from xerosync_desktop.xero.keyring_vault import KEYRING_SERVICE
-from xerosync_desktop.xero.pacing import Pacing
 
 CLIENT_ID = "0123456789ABCDEF0123456789ABCDEF"
 ENTRY = (KEYRING_SERVICE, f"grant:{CLIENT_ID}")
@@ -33,19 +33,6 @@ US_TENANT = "7c3a1f52-4b8e-4d2a-9f61-2e5b8c0d9a11"
 GLOBAL_TENANT = "b2e9d6c4-1a7f-4c35-8e20-6f4d3b9a7c22"
 CHECK = ("To check, sign in at xero.com and open Settings, Connected apps in {}: your "
          "xerosync app is no longer listed.")
-
-
-class Instant:
-    """Pacing's clock and sleep: back-off waits pass at once."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture
@@ -59,12 +46,11 @@ def xero(port: int) -> Iterator[XeroSandbox]:
 @pytest.fixture
 def ctx(paths: AppPaths, xero: XeroSandbox, port: int, memory_keyring: Any) -> AppContext:
     """Signed in to the sandbox as to real Xero, tokens in the (test's) keyring."""
-    instant = Instant()
     context = replace(build_xero(paths, XeroApp(demo=False, client_id=CLIENT_ID,
                                                 redirect_port=port),
                                  endpoints=replace(XeroEndpoints.sandbox(xero.url),
                                                    is_demo=False)),
-                      pacing=Pacing(clock=instant.clock, sleep=instant.sleep))
+                      pacing=instant_pacing())
     receiver = context.loopback()
     request = start_authorization(context.endpoints, CLIENT_ID, receiver)
     threading.Thread(target=lambda: urllib.request.urlopen(request.url, timeout=10).read(),
