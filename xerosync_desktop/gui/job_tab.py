@@ -30,9 +30,17 @@ class JobTab(QWidget):
         return self._jobs.busy
 
     def set_locked(self, locked: bool) -> None:
-        """Another tab's job is running: start nothing here that could race it."""
+        """Another tab's job is running: start nothing here that could race it. Once it has
+        ended, a tab in view brings itself up to date (what went stale under that job)."""
+        unlocked = self._locked and not locked
         self._locked = locked
         self._refresh()
+        if unlocked and self.isVisible():
+            self.bring_up_to_date()
+
+    def bring_up_to_date(self) -> None:
+        """In view and free: read again what has gone stale, if anything (each tab says
+        what; the window calls it when the tab is shown)."""
 
     def shutdown(self) -> None:
         """Cancel this tab's job and wait for it: the window is closing."""

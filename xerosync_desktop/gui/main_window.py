@@ -14,6 +14,7 @@ from ..core.model import Status
 from ..store import SyncSettings
 from .dialogs import ask_to_stop_syncing
 from .help_menu import add_help_menu
+from .job_tab import JobTab
 from .mapping_tab import MappingTab
 from .setup_tab import SetupTab
 from .sync_tab import SyncTab
@@ -89,7 +90,6 @@ class MainWindow(QMainWindow):
             self._layout.restore_columns(name, table)
         self._wanted_tab = self._layout.last_tab()  # once Mapping and Sync open
         self._shut = False
-        self._update_shown_tab = False
         self._settings = SyncSettings()
         self._on_settings(self._settings)
         self.setup_tab.resume()
@@ -106,9 +106,7 @@ class MainWindow(QMainWindow):
         if ready and self._wanted_tab is not None:  # the tab the window closed on
             wanted, self._wanted_tab = self._wanted_tab, None
             if 0 <= wanted < self.tabs.count():
-                self.tabs.setCurrentIndex(wanted)
-                self._update_shown_tab = True  # its review or preview, once no job runs
-                QTimer.singleShot(0, self._bring_shown_tab_up_to_date)
+                self.tabs.setCurrentIndex(wanted)  # it reads its review or preview once free
 
     def _on_authorization_lost(self) -> None:
         self.setup_tab.show_reconnect()
@@ -118,9 +116,9 @@ class MainWindow(QMainWindow):
     def _on_settings(self, settings: object) -> None:
         assert isinstance(settings, SyncSettings)
         self._settings = settings
-        self._gate()
         self.mapping_tab.set_settings(settings)
         self.sync_tab.set_settings(settings)  # it reads the organisation's runs itself
+        self._gate()  # the tabs know the settings before one of them may be shown
         where = "demo Xero" if self._ctx.is_demo else "Xero"
         self.organisation_label.setText(
             f"Organisation: {settings.tenant_name} ({where})" if settings.tenant_name
@@ -136,17 +134,8 @@ class MainWindow(QMainWindow):
         """One job at a time across the tabs: the organisation never changes under a job."""
         for tab in self._job_tabs:
             tab.set_locked(any(other.busy for other in self._job_tabs if other is not tab))
-        if self._quitting:
-            if not any(tab.busy for tab in self._job_tabs):
-                QTimer.singleShot(0, self.close)  # after the job's outcome is shown and stored
-            return
-        self._bring_shown_tab_up_to_date()
-
-    def _bring_shown_tab_up_to_date(self) -> None:
-        """The tab restored at start reads its review or preview once no job runs."""
-        if self._update_shown_tab and not any(tab.busy for tab in self._job_tabs):
-            self._update_shown_tab = False
-            self._on_tab_changed(self.tabs.currentIndex())
+        if self._quitting and not any(tab.busy for tab in self._job_tabs):
+            QTimer.singleShot(0, self.close)  # after the job's outcome is shown and stored
 
     def _open_review(self) -> None:
         self.tabs.setCurrentWidget(self.mapping_tab)
@@ -155,10 +144,8 @@ class MainWindow(QMainWindow):
     def _on_tab_changed(self, _index: int) -> None:
         if self.tabs.currentWidget() is self.setup_tab:
             self.setup_tab.refresh_status()
-        elif self.tabs.currentWidget() is self.mapping_tab:
-            self.mapping_tab.load_if_stale()
-        elif self.tabs.currentWidget() is self.sync_tab:
-            self.sync_tab.preview_if_stale()
+        elif isinstance(shown := self.tabs.currentWidget(), JobTab):
+            shown.bring_up_to_date()
 
     def _decide_first(self) -> None:
         """From the Sync tab's question: the possible matches, in Mapping."""

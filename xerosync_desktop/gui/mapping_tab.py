@@ -197,6 +197,10 @@ class MappingTab(JobTab):
         if self._shown is not None:
             self.message_bar.show_message(STALE_TEXT, "info")
 
+    def bring_up_to_date(self) -> None:
+        """A review made out of date meanwhile (a sync ran, say) is read again."""
+        self.load_if_stale()
+
     def load_if_stale(self) -> None:
         if self._stale and self._settings.complete and not self._jobs.busy and not self._locked:
             self.load()

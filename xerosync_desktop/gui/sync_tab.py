@@ -161,13 +161,9 @@ class SyncTab(JobTab):
                 return
             self.preview()
 
-    def set_locked(self, locked: bool) -> None:
-        """Another tab's job started or ended; once it has ended, a preview made out of date
-        under it (Confirm Mappings, say) is made again if the tab is in view."""
-        unlocked = self._locked and not locked
-        super().set_locked(locked)
-        if unlocked and self.isVisible():
-            self.preview_if_stale()
+    def bring_up_to_date(self) -> None:
+        """A preview made out of date meanwhile (Confirm Mappings, say) is made again."""
+        self.preview_if_stale()
 
     def cancel(self) -> None:
         """Stop the job after the call to Xero in flight; the button says so at once."""
