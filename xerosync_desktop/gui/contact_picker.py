@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.model import Contact
-from .tables import setup_row_table
+from .tables import holding_every_word, setup_row_table
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 HEADERS = ("Name", "Email", "Contact Code", "Status")
@@ -70,11 +70,9 @@ class ContactListModel(QAbstractTableModel):
         words = text.casefold().split()
         if words and not self._search:
             self._search = search_texts(self._all)
-        shown: Sequence[int] = range(len(self._all))
-        for word in words:  # one pass a word, over the rows the words before kept
-            shown = [i for i in shown if word in self._search[i]]
         self.beginResetModel()
-        self._rows = [self._all[i] for i in shown] if words else self._all
+        self._rows = [self._all[i] for i in holding_every_word(
+            range(len(self._all)), self._search, words)] if words else self._all
         self.endResetModel()
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802

@@ -25,6 +25,7 @@ from ..review_columns import COLUMNS, Kind, ReviewColumn, search_texts
 from ..sync.decide import linkable_contacts
 from ..sync.review import Review
 from .contact_picker import search_texts as contact_search_texts
+from .tables import holding_every_word
 
 RowRole = Qt.ItemDataRole.UserRole + 1
 SortRole = Qt.ItemDataRole.UserRole + 2  # the column's sort key: an int or a str
@@ -159,10 +160,7 @@ class ReviewTableModel(QAbstractTableModel):
         if self._status is not None:
             status, rows = self._status, self._rows
             shown = [i for i in shown if rows[i].status is status]
-        texts = self._texts
-        for word in self._words:  # one pass a word: most searches are one word
-            shown = [i for i in shown if word in texts[i]]
-        return shown
+        return holding_every_word(shown, self._texts, self._words)
 
     # -- Qt's model -----------------------------------------------------------------------
 
