@@ -16,6 +16,7 @@ from xerosync_desktop.bootstrap import AppContext
 from xerosync_desktop.gui.column_menu import column_menu
 from xerosync_desktop.gui.main_window import MainWindow
 from xerosync_desktop.gui.review_model import ReviewColumn
+from xerosync_desktop.store import Store
 
 
 def open_mapping(qtbot: QtBot, window: MainWindow) -> None:
@@ -106,3 +107,19 @@ def test_keyboard_reaches_the_tabs_the_search_and_reload(qtbot: QtBot,
         qtbot.keyClick(window.mapping_tab.table, Qt.Key.Key_F5)
     qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     assert window.tabs.currentWidget() is window.setup_tab
+
+
+def test_a_layout_kept_damaged_or_for_other_columns_is_left_unused(
+        qtbot: QtBot, ctx: AppContext) -> None:
+    with Store(ctx.paths.database) as store, store.transaction():
+        store.settings.put({
+            "geometry": "not base64 at all \u2603", "tab": "two",
+            "columns.mapping": '{"headers": ["Source Row", "Client ID"], "state": "AAAA"}',
+            "columns.preview": "{not json", "columns.runs": '"a string"'}, scope="window")
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.tabs.currentWidget() is window.setup_tab
+    assert "Xero ContactID" not in visible_headers(window)  # the defaults, not the old state
+    assert visible_headers(window)[0] == "Status"
+    demo_signed_in(qtbot, window)
